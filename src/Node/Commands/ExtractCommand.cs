@@ -1,0 +1,45 @@
+using System.CommandLine;
+using Form3Actors.Node.Extraction;
+using Form3Actors.Node.Hosting;
+
+namespace Form3Actors.Node.Commands;
+
+/// <summary>
+/// `form3-node extract FILE`: one filing's rows for every table as JSON on stdout, to debug a filing by hand.
+/// A bad filing prints its error on stderr and exits 1.
+/// </summary>
+public static class ExtractCommand
+{
+    public const int BadFiling = 1;
+
+    public static Command Create()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "An EDGAR full-submission .txt file or a bare ownership XML file" };
+        var command = new Command("extract", "Print one filing's rows for every table as JSON (errors go to stderr, exit code 1)") { file };
+        command.SetAction(parse => Run(parse.GetRequiredValue(file)));
+        return command;
+    }
+
+    static int Run(FileInfo file)
+    {
+        var maxBytes = HoconFiles.Load("node.conf").GetByteSize("form3.node.max-file-bytes") ?? long.MaxValue;
+        var reader = new FilingReader(maxBytes);
+        ExtractionOutcome outcome;
+        try
+        {
+            outcome = new Form3Extractor().Extract(reader.Read(file.FullName), file.ToString());
+        }
+        catch (BadFilingException bad)
+        {
+            outcome = new ExtractionOutcome(null, bad.Error);
+        }
+        if (outcome.Error is { } error)
+        {
+            Console.Error.WriteLine($"error: {file}: {error.Stage}/{error.Kind}: {error.Message}");
+            return BadFiling;
+        }
+        using var stdout = Console.OpenStandardOutput();
+        RowsJson.Write(stdout, file.ToString(), outcome.Rows!);
+        return 0;
+    }
+}
