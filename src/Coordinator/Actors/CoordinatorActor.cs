@@ -1,0 +1,346 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using Akka.Persistence;
+using Form3Actors.Coordinator.Hosting;
+using Form3Actors.Coordinator.Inputs;
+using Form3Actors.Coordinator.Output;
+using Form3Actors.Coordinator.State;
+using Form3Actors.Messages;
+using Form3Actors.Messages.CoordinatorEvents;
+using Form3Actors.Messages.WorkProtocol;
+using Form3Actors.Node.Hosting;
+
+namespace Form3Actors.Coordinator.Actors;
+
+/// <summary>
+/// The run's coordinator: hands batches to workers that ask, journals completion batch by batch, takes work back
+/// from nodes that leave, and when everything is done merges the tables and reports the outcome.
+/// </summary>
+/// <remarks>
+/// The persistence id is fixed (not derived from host or job) so that a requeued job on other machines resumes the
+/// same stream. Only completion is journaled; what is in flight is not, because after a crash it is simply redone:
+/// its rows were never journaled, so the merge ignores them.
+/// </remarks>
+public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
+{
+    public const string Name = "coordinator";
+    const string JournalId = "form3-coordinator";
+
+    enum Phase { Waiting, Running, Finishing, Finished, Stopped }
+
+    sealed record ProgressTick
+    {
+        public static readonly ProgressTick Instance = new();
+    }
+
+    sealed record NodeJoinDeadline
+    {
+        public static readonly NodeJoinDeadline Instance = new();
+    }
+
+    sealed record MergeDone(MergeResult Result);
+
+    readonly ILoggingAdapter _log = Context.GetLogger();
+    readonly CoordinatorSettings _settings;
+    readonly RunFolder _folder;
+    readonly TaskCompletionSource<RunOutcome> _outcome;
+    readonly TimeProvider _clock;
+    readonly bool _expectsExternalNodes;
+    readonly Dictionary<string, IActorRef> _workers = [];
+    readonly HashSet<string> _nodeHosts = [];
+
+    RunLedger _ledger = new();
+    Phase _phase = Phase.Waiting;
+    WorkQueue? _queue;
+    RunProgress? _progress;
+    InputListing? _input;
+    int _alreadyDone;
+    int _filesSinceSnapshot;
+    bool _snapshotInFlight;
+    DateTimeOffset _startedAt;
+
+    public override string PersistenceId => JournalId;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public CoordinatorActor(CoordinatorSettings settings, RunFolder folder, TaskCompletionSource<RunOutcome> outcome, TimeProvider clock, bool expectsExternalNodes)
+    {
+        _settings = settings;
+        _folder = folder;
+        _outcome = outcome;
+        _clock = clock;
+        _expectsExternalNodes = expectsExternalNodes;
+
+        Recover<SnapshotOffer>(offer => _ledger = RunLedger.FromBytes(((CoordinatorSnapshot)offer.Snapshot).Ledger));
+        Recover<FilesCompleted>(e => _ledger.Apply(e));
+        Recover<FilesQuarantined>(e => _ledger.Apply(e));
+        Recover<RecoveryCompleted>(_ => _log.Info("Recovered journal {0}: {1:N0} finished files ({2} quarantined) at sequence {3}",
+            _folder.Journal, _ledger.FileCount, _ledger.QuarantinedCount, LastSequenceNr));
+
+        Command<StartRun>(HandleStartRun);
+        Command<RequestWork>(HandleRequestWork);
+        Command<ReportBatchCompleted>(HandleReport);
+        Command<ClusterEvent.MemberRemoved>(removed => ReleaseWhere(r => r.Path.Address.Equals(removed.Member.Address), "node_lost",
+            $"node {removed.Member.Address} left the cluster while processing the file"));
+        Command<ClusterEvent.IMemberEvent>(_ => { });
+        Command<Terminated>(t => ReleaseWhere(r => r.Equals(t.ActorRef), "worker_lost", $"worker {t.ActorRef.Path} stopped while processing the file"));
+        Command<ProgressTick>(_ => LogProgress());
+        Command<NodeJoinDeadline>(_ => HandleNodeJoinDeadline());
+        Command<GetProgress>(_ => Sender.Tell(Report()));
+        Command<StopRun>(HandleStopRun);
+        Command<SaveSnapshotSuccess>(HandleSnapshotSaved);
+        Command<SaveSnapshotFailure>(failure =>
+        {
+            _snapshotInFlight = false;
+            _log.Warning("Snapshot failed ({0}); the journal alone still recovers everything", failure.Cause.Message);
+            if (_phase == Phase.Finishing) StartMerge();
+        });
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(f => _log.Warning("Could not trim the journal: {0}", f.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(f => _log.Warning("Could not delete old snapshots: {0}", f.Cause.Message));
+        Command<MergeDone>(HandleMergeDone);
+        Command<Status.Failure>(failure => Fail($"merging the tables failed: {failure.Cause.Message}"));
+    }
+
+    public static Props Props(CoordinatorSettings settings, RunFolder folder, TaskCompletionSource<RunOutcome> outcome, TimeProvider clock, bool expectsExternalNodes) =>
+        Akka.Actor.Props.Create(() => new CoordinatorActor(settings, folder, outcome, clock, expectsExternalNodes));
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        Fail($"the journal {_folder.Journal} could not be read ({reason.GetBaseException().Message}); move it aside to start this run folder afresh");
+        base.OnRecoveryFailure(reason, message);
+    }
+
+    protected override void PreStart()
+    {
+        Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberRemoved));
+        base.PreStart();
+    }
+
+    protected override void PostStop()
+    {
+        Cluster.Get(Context.System).Unsubscribe(Self);
+        base.PostStop();
+    }
+
+    void HandleStartRun(StartRun start)
+    {
+        if (_phase != Phase.Waiting) return;
+        _input = start.Input;
+        _startedAt = _clock.GetUtcNow();
+        var pending = start.Input.Files.Where(f => !_ledger.IsFinished(f)).ToList();
+        _alreadyDone = start.Input.Files.Count - pending.Count;
+        _queue = new WorkQueue(pending, _settings.Queue);
+        _progress = new RunProgress(pending.Count, _alreadyDone, _startedAt, _settings.RateWindow);
+        _phase = Phase.Running;
+        var input = start.Input;
+        _log.Info($"Input {input.Description}: {input.Files.Count:N0} files listed, {_alreadyDone:N0} already done by earlier runs (skipped), " +
+            $"{pending.Count:N0} to process; {input.Missing.Count} missing, {input.BlankRows} blank rows, {input.DuplicateRows} duplicate rows");
+        Timers.StartPeriodicTimer(nameof(ProgressTick), ProgressTick.Instance, _settings.ProgressInterval);
+        if (_expectsExternalNodes && pending.Count > 0)
+            Timers.StartSingleTimer(nameof(NodeJoinDeadline), NodeJoinDeadline.Instance, _settings.NodeJoinTimeout);
+        CheckFinished();
+    }
+
+    void HandleRequestWork(RequestWork request)
+    {
+        var worker = Sender;
+        var id = worker.Path.ToString();
+        if (_workers.TryAdd(id, worker))
+        {
+            Context.Watch(worker);
+            var host = worker.Path.Address.HasLocalScope ? $"{Environment.MachineName} (in-process)" : worker.Path.Address.Host ?? "?";
+            if (_nodeHosts.Add(host)) _log.Info("Node {0} joined ({1})", host, request.WorkerId);
+        }
+        switch (_phase)
+        {
+            case Phase.Running:
+                var batch = _queue!.TryTake(id, request.MaxFiles, _workers.Count);
+                worker.Tell(batch is null ? NoWorkYet.Instance : batch);
+                break;
+            case Phase.Finished:
+                worker.Tell(RunFinished.Instance);
+                break;
+            default:
+                worker.Tell(NoWorkYet.Instance);
+                break;
+        }
+    }
+
+    void HandleReport(ReportBatchCompleted report)
+    {
+        var worker = Sender;
+        var settlement = _queue?.Settle(report.BatchId, report.Completed, report.Failed);
+        if (settlement is null)
+        {
+            // Already settled or taken back: its rows stay out of the tables because nothing journals them.
+            worker.Tell(new BatchAccepted(report.BatchId));
+            return;
+        }
+        foreach (var failure in report.Failed)
+            _log.Warning($"File {failure.FileKey} failed on {report.WorkerId} ({failure.Kind}): {failure.Reason}");
+
+        var now = _clock.GetUtcNow();
+        var events = new List<ICoordinatorEvent>(2);
+        if (settlement.Completed.Count > 0)
+            events.Add(new FilesCompleted(_ledger.NextBatchRef, report.Segments, settlement.Completed.Select(Stamp).ToImmutableArray(), now));
+        if (settlement.Quarantined.Count > 0)
+            events.Add(new FilesQuarantined(settlement.Quarantined.ToImmutableArray(), now));
+        PersistThen(events, () => worker.Tell(new BatchAccepted(report.BatchId)));
+    }
+
+    void ReleaseWhere(Func<IActorRef, bool> matches, string kind, string reason)
+    {
+        var gone = _workers.Where(kv => matches(kv.Value)).Select(kv => kv.Key).ToHashSet();
+        if (gone.Count == 0) return;
+        foreach (var id in gone) _workers.Remove(id);
+        if (_queue == null) return;
+        var held = _queue.HeldBy(gone.Contains);
+        var quarantined = _queue.Release(gone.Contains, kind, reason);
+        if (held > 0) _log.Warning("{0}: {1} files it held go back to the queue", reason.Replace(" while processing the file", ""), held);
+        if (quarantined.Count > 0) PersistThen([new FilesQuarantined(quarantined.ToImmutableArray(), _clock.GetUtcNow())], () => { });
+    }
+
+    /// <summary>Persists events, applies each once durable, then runs <paramref name="after"/> and checks for the end.</summary>
+    void PersistThen(IReadOnlyList<ICoordinatorEvent> events, Action after)
+    {
+        if (events.Count == 0)
+        {
+            after();
+            CheckFinished();
+            return;
+        }
+        var remaining = events.Count;
+        PersistAll(events, evt =>
+        {
+            _ledger.Apply(evt);
+            switch (evt)
+            {
+                case FilesCompleted completed:
+                    _progress?.Completed(completed.Files.Length);
+                    _filesSinceSnapshot += completed.Files.Length;
+                    break;
+                case FilesQuarantined quarantined:
+                    _progress?.Quarantined(quarantined.Files.Length);
+                    foreach (var q in quarantined.Files) _log.Warning("Quarantined {0}: {1}", q.SourcePath, q.Reason);
+                    break;
+            }
+            if (--remaining > 0) return;
+            after();
+            if (_filesSinceSnapshot >= _settings.SnapshotEveryFiles) TakeSnapshot();
+            CheckFinished();
+        });
+    }
+
+    static FileStamp Stamp(InputFile file) => new(FileKeys.ToText(file.Key), file.Size, file.ModifiedUtcTicks);
+
+    void TakeSnapshot()
+    {
+        if (_snapshotInFlight) return;
+        _snapshotInFlight = true;
+        _filesSinceSnapshot = 0;
+        SaveSnapshot(new CoordinatorSnapshot(1, _ledger.ToBytes()));
+    }
+
+    void HandleSnapshotSaved(SaveSnapshotSuccess saved)
+    {
+        _snapshotInFlight = false;
+        // The snapshot holds everything up to its sequence number: older events and snapshots are dead weight.
+        DeleteMessages(saved.Metadata.SequenceNr);
+        DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
+        if (_phase == Phase.Finishing) StartMerge();
+    }
+
+    void CheckFinished()
+    {
+        if (_phase != Phase.Running || !_queue!.IsDrained) return;
+        _phase = Phase.Finishing;
+        Timers.Cancel(nameof(NodeJoinDeadline));
+        LogProgress();
+        _log.Info("All files done; saving a final snapshot, then merging the tables");
+        if (_snapshotInFlight) return;
+        _filesSinceSnapshot = _settings.SnapshotEveryFiles;
+        TakeSnapshot();
+    }
+
+    void StartMerge()
+    {
+        var ledger = _ledger;
+        var input = _input!;
+        var keys = input.Files.Select(f => f.Key).ToHashSet();
+        var merger = new TableMerger(_folder.Parts, _folder.Results);
+        Task.Run(() => new MergeDone(merger.Merge(ledger, keys, input.Missing))).PipeTo(Self);
+    }
+
+    void HandleMergeDone(MergeDone done)
+    {
+        var input = _input!;
+        var manifest = new Manifest(
+            "Form3Actors", typeof(CoordinatorActor).Assembly.GetName().Version?.ToString() ?? "",
+            new ManifestInput(input.Description, input.Files.Count, _alreadyDone, _progress!.Total, input.Missing.Count, input.BlankRows, input.DuplicateRows, input.SkippedRows),
+            done.Result.RowsPerTable, done.Result.ErrorsByKind, done.Result.FilingDateSources,
+            _startedAt, _clock.GetUtcNow(), Environment.MachineName, _nodeHosts.Order().ToList(), _folder.Journal,
+            RunEnvironment.SlurmRestartCount);
+        manifest.Write(_folder.Results);
+        _phase = Phase.Finished;
+        Timers.Cancel(nameof(ProgressTick));
+        LogProgress();
+        _log.Info("Run finished: tables in {0} ({1})", _folder.Results,
+            string.Join(", ", done.Result.RowsPerTable.Select(kv => $"{kv.Key} {kv.Value:N0}")));
+        foreach (var worker in _workers.Values) worker.Tell(RunFinished.Instance);
+        _outcome.TrySetResult(new RunOutcome.Completed(manifest));
+    }
+
+    void HandleStopRun(StopRun stop)
+    {
+        if (_phase is Phase.Finished or Phase.Stopped) return;
+        _phase = Phase.Stopped;
+        var report = Report();
+        _log.Warning("Stopping ({0}): {1:N0}/{2:N0} files done and journaled; run the same command again to resume", stop.Reason, report.Done, report.Total);
+        WriteStatus(report);
+        _outcome.TrySetResult(new RunOutcome.Stopped(stop.Reason, report.Done, report.Total));
+    }
+
+    void HandleNodeJoinDeadline()
+    {
+        if (_workers.Count > 0 || _phase != Phase.Running) return;
+        Fail($"no node joined within {_settings.NodeJoinTimeout.TotalSeconds:N0} s; check that node processes were started with this run folder and can reach this host");
+    }
+
+    void Fail(string reason)
+    {
+        _log.Error("Cannot go on: {0}", reason);
+        _phase = Phase.Stopped;
+        _outcome.TrySetResult(new RunOutcome.Failed(reason));
+    }
+
+    ProgressReport Report()
+    {
+        var phase = _phase.ToString().ToLowerInvariant();
+        if (_progress == null) return new ProgressReport(phase, 0, 0, 0, 0, null, 0, 0, 0, 0, _clock.GetUtcNow(), _clock.GetUtcNow());
+        var nodes = _workers.Values.Select(w => w.Path.Address).Distinct().Count();
+        return _progress.Report(phase, _clock.GetUtcNow(), nodes, _workers.Count, _queue!.Retries);
+    }
+
+    void LogProgress()
+    {
+        var report = Report();
+        _log.Info(report.ToLogLine());
+        WriteStatus(report);
+    }
+
+    void WriteStatus(ProgressReport report)
+    {
+        try
+        {
+            StatusFile.Write(_folder.Root, report, Environment.ProcessId, Environment.MachineName);
+        }
+        catch (IOException e)
+        {
+            _log.Warning("Could not write the status file: {0}", e.Message);
+        }
+    }
+}

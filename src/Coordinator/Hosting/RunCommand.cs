@@ -1,0 +1,140 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using Akka.Persistence.Sql;
+using Form3Actors.Coordinator.Actors;
+using Form3Actors.Coordinator.Inputs;
+using Form3Actors.Coordinator.State;
+using Form3Actors.Node.Hosting;
+using Form3Actors.Node.Work;
+
+namespace Form3Actors.Coordinator.Hosting;
+
+/// <summary>
+/// `form3-coordinator run INPUT`: the main command. Starts the coordinator (recovering the run folder's journal),
+/// and by default as many in-process workers as there are cores, so one command does the whole job with no
+/// cluster to set up. With --workers 0 it waits for node processes instead (the Slurm job's layout).
+/// </summary>
+public static class RunCommand
+{
+    public static class ExitCodes
+    {
+        public const int Completed = 0;
+        public const int Failed = 1;
+        public const int BadUsage = 2;
+        public const int Stopped = 3;
+    }
+
+    public static Command Create()
+    {
+        var input = new Argument<string>("input") { Description = "A CSV with a filepath column, a folder of filings, or an EDGAR form.idx/master.idx/company.idx" };
+        var runDir = new Option<string?>("--run-dir") { Description = "The run folder (journal, parts, results, status); default runs/<input name>. Rerun with the same folder to resume." };
+        var workers = new Option<int?>("--workers") { Description = "In-process workers (default: one per core); 0 waits for external node processes (Slurm)" };
+        var host = new Option<string>("--host") { Description = "Address to bind and advertise to nodes", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "Port to bind; 0 picks a free one (nodes read it from the run folder)", DefaultValueFactory = _ => 0 };
+        var pathColumn = new Option<string?>("--path-column") { Description = "CSV column holding the filing paths (default from hocon: filepath)" };
+        var kind = new Option<InputKind>("--input-kind") { Description = "How to read INPUT", DefaultValueFactory = _ => InputKind.Auto };
+        var mirror = new Option<string?>("--mirror-root") { Description = "For an EDGAR index: the folder that holds the mirror's edgar/ tree" };
+        var command = new Command("run", "Process every filing of INPUT into the research tables; resumes from the run folder's journal")
+        {
+            input, runDir, workers, host, port, pathColumn, kind, mirror,
+        };
+        command.SetAction((parse, _) => Run(
+            parse.GetRequiredValue(input), parse.GetValue(runDir), parse.GetValue(workers), parse.GetRequiredValue(host),
+            parse.GetValue(port), parse.GetValue(pathColumn), parse.GetValue(kind), parse.GetValue(mirror)));
+        return command;
+    }
+
+    static async Task<int> Run(string input, string? runDir, int? workers, string host, int port, string? pathColumn, InputKind kind, string? mirror)
+    {
+        var files = HoconFiles.Load("coordinator.conf", "node.conf", "shared.conf");
+        var inputConfig = files.GetConfig("form3.coordinator");
+        InputListing listing;
+        RunFolder folder;
+        RunLock runLock;
+        try
+        {
+            listing = InputCatalog.Load(input, new InputOptions(kind, pathColumn ?? inputConfig.GetString("csv-path-column"), mirror,
+                inputConfig.GetStringList("directory-patterns").ToList()));
+            folder = RunFolder.Create(runDir ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(input))));
+            runLock = RunLock.Acquire(folder);
+        }
+        catch (InputException e)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            return ExitCodes.BadUsage;
+        }
+        if (workers is < 0)
+        {
+            await Console.Error.WriteLineAsync("error: --workers must be 0 (external nodes only) or more");
+            return ExitCodes.BadUsage;
+        }
+
+        using (runLock)
+        {
+            var config = ClusterConfig.Build(files, host, port,
+                [
+                    $"akka.persistence.journal.sql.connection-string = {ClusterConfig.Quote("Data Source=" + folder.Journal)}",
+                    $"akka.persistence.snapshot-store.sql.connection-string = {ClusterConfig.Quote("Data Source=" + folder.Journal)}",
+                ])
+                .WithFallback(SqlPersistence.DefaultConfiguration);
+            var settings = CoordinatorSettings.From(config);
+            var system = ActorSystem.Create(ClusterConfig.SystemName, config);
+            var cluster = Cluster.Get(system);
+            cluster.Join(cluster.SelfAddress);
+            var address = cluster.SelfAddress;
+            system.Log.Info($"Coordinator {address} (host {Environment.MachineName}, pid {Environment.ProcessId}); run folder {folder.Root}; " +
+                $"journal {folder.Journal}; Slurm job {RunEnvironment.SlurmJobId ?? "none"}, restart {RunEnvironment.SlurmRestartCount}");
+            new Rendezvous(address.ToString(), address.Host ?? host, Environment.ProcessId, RunEnvironment.SlurmJobId,
+                RunEnvironment.SlurmRestartCount, DateTimeOffset.UtcNow).Write(folder.Root);
+
+            var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var inProcess = workers ?? ResolveWorkers(config);
+            var coordinator = system.ActorOf(CoordinatorActor.Props(settings, folder, outcome, TimeProvider.System, expectsExternalNodes: inProcess == 0), CoordinatorActor.Name);
+            if (inProcess > 0)
+                system.ActorOf(WorkerPool.Props(coordinator, WorkerSettings.From(config, folder.Parts), inProcess, $"{Environment.MachineName}-{Environment.ProcessId}"), "workers");
+            coordinator.Tell(new StartRun(listing));
+
+            // SIGTERM (Slurm before the time limit, preemption) and Ctrl-C stop handing out work; what is journaled stays.
+            using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; coordinator.Tell(StopRun.OnSignal); });
+            using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; coordinator.Tell(new StopRun("SIGINT")); });
+
+            var result = await outcome.Task;
+            if (result is RunOutcome.Completed)
+            {
+                await WaitForNodesToLeave(cluster, files.GetTimeSpan("form3.coordinator.nodes-leave-timeout"));
+                Rendezvous.Remove(folder.Root);
+            }
+            await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
+            switch (result)
+            {
+                case RunOutcome.Completed:
+                    return ExitCodes.Completed;
+                case RunOutcome.Stopped stopped:
+                    await Console.Error.WriteLineAsync($"stopped by {stopped.Reason} with {stopped.Done:N0}/{stopped.Total:N0} files done; run the same command again to resume");
+                    return ExitCodes.Stopped;
+                case RunOutcome.Failed failed:
+                    await Console.Error.WriteLineAsync($"error: {failed.Reason}");
+                    return ExitCodes.Failed;
+                default:
+                    return ExitCodes.Failed;
+            }
+        }
+    }
+
+    static int ResolveWorkers(Akka.Configuration.Config config)
+    {
+        var configured = config.GetInt("form3.node.workers");
+        return configured > 0 ? configured : RunEnvironment.Cpus;
+    }
+
+    /// <summary>Remote nodes were told the run is finished; give them a moment to leave cleanly before exiting.</summary>
+    static async Task WaitForNodesToLeave(Cluster cluster, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline && cluster.State.Members.Any(m => !m.Address.Equals(cluster.SelfAddress) && m.Status == MemberStatus.Up))
+            await Task.Delay(100);
+    }
+}

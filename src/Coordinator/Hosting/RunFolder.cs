@@ -1,0 +1,31 @@
+namespace Form3Actors.Coordinator.Hosting;
+
+/// <summary>
+/// The layout of a run folder. Everything a run needs to resume lives here, so it must be on storage that a
+/// requeued job can reach again (a shared file system on a cluster).
+/// </summary>
+public sealed record RunFolder(string Root)
+{
+    /// <summary>The SQLite journal and snapshot store; opened by the coordinator only.</summary>
+    public string Journal => Path.Combine(Root, "journal.db");
+
+    /// <summary>Workers' part files: rows appended batch by batch, merged into the results at the end.</summary>
+    public string Parts => Path.Combine(Root, "parts");
+
+    /// <summary>The final tables, ERRORS.csv and manifest.json.</summary>
+    public string Results => Path.Combine(Root, "results");
+
+    /// <summary>Held (locked) by the running coordinator; names its host, pid and Slurm job.</summary>
+    public string Lock => Path.Combine(Root, "coordinator.lock");
+
+    /// <summary>Where nodes find the coordinator's address.</summary>
+    public string Rendezvous => Path.Combine(Root, "rendezvous.json");
+
+    public static RunFolder Create(string root)
+    {
+        var folder = new RunFolder(Path.GetFullPath(root));
+        Directory.CreateDirectory(folder.Root);
+        Directory.CreateDirectory(folder.Parts);
+        return folder;
+    }
+}

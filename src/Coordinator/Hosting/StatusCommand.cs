@@ -1,0 +1,43 @@
+using System.CommandLine;
+using System.Globalization;
+using Form3Actors.Coordinator.Output;
+
+namespace Form3Actors.Coordinator.Hosting;
+
+/// <summary>`form3-coordinator status RUN_DIR`: prints a run's progress from its status file, from any terminal.</summary>
+public static class StatusCommand
+{
+    public static Command Create()
+    {
+        var runDir = new Argument<string>("run-dir") { Description = "The run folder given to `run` (e.g. runs/form_3_10)" };
+        var command = new Command("status", "Show a run's progress (done/total, rate, ETA, nodes, failures) and, once finished, its tables") { runDir };
+        command.SetAction(parse => Print(parse.GetRequiredValue(runDir)));
+        return command;
+    }
+
+    static int Print(string runDir)
+    {
+        var status = StatusFile.Read(runDir);
+        if (status == null)
+        {
+            Console.Error.WriteLine($"error: no {StatusFile.FileName} in {runDir}; is it a run folder, and has its run started?");
+            return RunCommand.ExitCodes.BadUsage;
+        }
+        var age = DateTimeOffset.UtcNow - status.UpdatedAt;
+        var eta = status.EtaSeconds is { } s ? TimeSpan.FromSeconds(s).ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : "-";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run folder  {Path.GetFullPath(runDir)}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"phase       {status.Phase} (updated {age.TotalSeconds:N0} s ago by pid {status.Pid} on {status.Host})"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"done        {status.Done:N0}/{status.Total:N0} files ({status.Percent:F1}%), {status.Skipped:N0} skipped as already done"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rate        {status.FilesPerSecond:N0} files/s, ETA {eta}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"nodes       {status.NodesUp} ({status.Workers} workers)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"retries     {status.Retries}, failures {status.Failures}"));
+        var manifest = Manifest.Read(Path.Combine(runDir, "results"));
+        if (status.Phase == "finished" && manifest != null)
+        {
+            Console.WriteLine("tables      " + string.Join(", ", manifest.RowsPerTable.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value:N0}"))));
+            if (manifest.ErrorsByKind.Count > 0)
+                Console.WriteLine("errors      " + string.Join(", ", manifest.ErrorsByKind.Select(kv => $"{kv.Key} {kv.Value}")));
+        }
+        return 0;
+    }
+}

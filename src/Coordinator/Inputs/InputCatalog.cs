@@ -1,0 +1,164 @@
+using Form3Actors.Node.Extraction;
+using Sylvan.Data.Csv;
+
+namespace Form3Actors.Coordinator.Inputs;
+
+public enum InputKind { Auto, Csv, Directory, Index }
+
+/// <summary>How to read the run's input; from the command line, with defaults from hocon/coordinator.conf.</summary>
+public sealed record InputOptions(InputKind Kind, string PathColumn, string? MirrorRoot, IReadOnlyList<string> DirectoryPatterns);
+
+/// <summary>
+/// Lists the filings of a run from a CSV with a path column (like researchers' form_3_*.csv), a directory tree,
+/// or an EDGAR form/master/company index pointing into a local mirror. Blank, duplicate and missing rows are
+/// counted and reported, never fatal; an unusable input as a whole throws <see cref="InputException"/>.
+/// </summary>
+public static class InputCatalog
+{
+    public static InputListing Load(string input, InputOptions options)
+    {
+        var kind = options.Kind == InputKind.Auto ? Detect(input) : options.Kind;
+        return kind switch
+        {
+            InputKind.Directory => FromDirectory(input, options.DirectoryPatterns),
+            InputKind.Index => FromIndex(input, options.MirrorRoot),
+            _ => FromCsv(input, options.PathColumn),
+        };
+    }
+
+    public static InputKind Detect(string input)
+    {
+        if (Directory.Exists(input)) return InputKind.Directory;
+        if (!File.Exists(input)) throw new InputException($"input not found: {input} (give a CSV with a filepath column, a folder of filings, or an EDGAR form.idx/master.idx)");
+        var name = Path.GetFileName(input).ToLowerInvariant();
+        if (name.EndsWith(".csv", StringComparison.Ordinal)) return InputKind.Csv;
+        if (name.Contains(".idx", StringComparison.Ordinal)) return InputKind.Index;
+        using var reader = new StreamReader(input);
+        var first = reader.ReadLine() ?? "";
+        return first.StartsWith("Description:", StringComparison.Ordinal) || first.StartsWith("CIK|", StringComparison.Ordinal) ? InputKind.Index : InputKind.Csv;
+    }
+
+    static InputListing FromCsv(string csvPath, string pathColumn)
+    {
+        if (!File.Exists(csvPath)) throw new InputException($"input CSV not found: {csvPath}");
+        var folder = Path.GetDirectoryName(Path.GetFullPath(csvPath))!;
+        var builder = new Builder($"CSV {csvPath} (column {pathColumn})");
+        using var csv = CsvDataReader.Create(csvPath);
+        var ordinal = -1;
+        for (var i = 0; i < csv.FieldCount; i++)
+            if (string.Equals(csv.GetName(i), pathColumn, StringComparison.OrdinalIgnoreCase)) ordinal = i;
+        if (ordinal < 0)
+        {
+            var columns = string.Join(", ", Enumerable.Range(0, csv.FieldCount).Select(csv.GetName));
+            throw new InputException($"CSV {csvPath} has no '{pathColumn}' column (its columns: {columns}); name the column that holds the paths with --path-column");
+        }
+        while (csv.Read())
+        {
+            var value = ordinal < csv.RowFieldCount ? csv.GetString(ordinal).Trim() : "";
+            builder.Add(value, value.Length == 0 ? "" : Path.GetFullPath(Path.Combine(folder, value)));
+        }
+        return builder.Build();
+    }
+
+    static InputListing FromDirectory(string root, IReadOnlyList<string> patterns)
+    {
+        var full = Path.GetFullPath(root);
+        var builder = new Builder($"folder {root} ({string.Join(", ", patterns)})");
+        var files = patterns
+            .SelectMany(p => Directory.EnumerateFiles(full, p, new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true }))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal);
+        foreach (var file in files)
+            builder.Add(Path.GetRelativePath(full, file).Replace('\\', '/'), file);
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// EDGAR's daily and quarterly indexes: form.idx and company.idx are fixed-width with a header naming the
+    /// columns (company.idx wraps it over two lines); master.idx is pipe-separated. Only rows of form 3 and 3/A count.
+    /// </summary>
+    static InputListing FromIndex(string indexPath, string? mirrorRoot)
+    {
+        if (mirrorRoot == null)
+            throw new InputException($"{indexPath} is an EDGAR index, whose paths (edgar/data/...) are relative to a mirror: pass --mirror-root DIR, the folder that holds edgar/");
+        if (!Directory.Exists(mirrorRoot)) throw new InputException($"mirror root not found: {mirrorRoot}");
+        var root = Path.GetFullPath(mirrorRoot);
+        var builder = new Builder($"EDGAR index {indexPath} under {mirrorRoot}");
+        var lines = File.ReadAllLines(indexPath);
+        var pipe = lines.Any(l => l.StartsWith("CIK|", StringComparison.Ordinal));
+        int formStart = -1, formEnd = -1;
+        var inBody = false;
+        foreach (var line in lines)
+        {
+            if (!inBody)
+            {
+                if (pipe)
+                {
+                    inBody = line.StartsWith("CIK|", StringComparison.Ordinal);
+                    continue;
+                }
+                if (line.Contains("Form Type", StringComparison.Ordinal))
+                {
+                    formStart = line.IndexOf("Form Type", StringComparison.Ordinal);
+                    var next = new[] { "Company Name", "CIK", "Date Filed", "File Name" }
+                        .Select(h => line.IndexOf(h, StringComparison.Ordinal)).Where(i => i > formStart).DefaultIfEmpty(-1).Min();
+                    formEnd = next;
+                }
+                inBody = line.StartsWith("-----", StringComparison.Ordinal) && formStart >= 0;
+                continue;
+            }
+            if (string.IsNullOrWhiteSpace(line) || line.StartsWith("---", StringComparison.Ordinal)) continue;
+            string formType, fileName;
+            if (pipe)
+            {
+                var fields = line.Split('|');
+                if (fields.Length < 5) { builder.Skip(); continue; }
+                formType = fields[2].Trim();
+                fileName = fields[4].Trim();
+            }
+            else
+            {
+                if (line.Length <= formStart) { builder.Skip(); continue; }
+                formType = (formEnd > formStart && line.Length > formEnd ? line[formStart..formEnd] : line[formStart..]).Trim();
+                fileName = line.TrimEnd().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
+            }
+            if (!Form3Types.IsForm3(formType)) { builder.Skip(); continue; }
+            builder.Add(fileName, Path.GetFullPath(Path.Combine(root, fileName)));
+        }
+        if (!inBody) throw new InputException($"{indexPath} does not look like an EDGAR form.idx, company.idx or master.idx (no column header found)");
+        return builder.Build();
+    }
+
+    sealed class Builder(string description)
+    {
+        readonly List<InputFile> _files = [];
+        readonly List<MissingInput> _missing = [];
+        readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+        int _blank, _duplicate, _skipped;
+
+        public void Skip() => _skipped++;
+
+        public void Add(string sourcePath, string fullPath)
+        {
+            if (sourcePath.Length == 0)
+            {
+                _blank++;
+                return;
+            }
+            if (!_seen.Add(fullPath))
+            {
+                _duplicate++;
+                return;
+            }
+            var info = new FileInfo(fullPath);
+            if (!info.Exists)
+            {
+                _missing.Add(new MissingInput(sourcePath, fullPath));
+                return;
+            }
+            _files.Add(new InputFile(FileKeys.Of(fullPath), fullPath, sourcePath, info.Length, info.LastWriteTimeUtc.Ticks));
+        }
+
+        public InputListing Build() => new(description, _files, _missing, _blank, _duplicate, _skipped);
+    }
+}

@@ -1,0 +1,43 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Form3Actors.Coordinator.Output;
+
+/// <summary>manifest.json in the results folder: what a finished run read, wrote and how.</summary>
+public sealed record Manifest(
+    string Program,
+    string Version,
+    ManifestInput Input,
+    IReadOnlyDictionary<string, int> RowsPerTable,
+    IReadOnlyDictionary<string, int> ErrorsByKind,
+    [property: JsonPropertyName("filingDateSources")] IReadOnlyDictionary<string, int> FilingDateSources,
+    DateTimeOffset StartedAt,
+    DateTimeOffset FinishedAt,
+    string CoordinatorHost,
+    IReadOnlyList<string> NodeHosts,
+    string Journal,
+    int SlurmRestartCount)
+{
+    public const string FileName = "manifest.json";
+
+    static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public void Write(string resultsDirectory)
+    {
+        var path = Path.Combine(resultsDirectory, FileName);
+        File.WriteAllBytes(path + ".tmp", JsonSerializer.SerializeToUtf8Bytes(this, Options));
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    public static Manifest? Read(string resultsDirectory)
+    {
+        var path = Path.Combine(resultsDirectory, FileName);
+        return File.Exists(path) ? JsonSerializer.Deserialize<Manifest>(File.ReadAllBytes(path), Options) : null;
+    }
+}
+
+/// <summary>The run's input as the coordinator read it.</summary>
+/// <param name="Listed">Files found and readable.</param>
+/// <param name="AlreadyDone">Of those, finished by an earlier run of this journal and not changed since.</param>
+/// <param name="Processed">Of those, processed by this run.</param>
+public sealed record ManifestInput(string Description, int Listed, int AlreadyDone, int Processed, int Missing, int BlankRows, int DuplicateRows, int SkippedRows);

@@ -1,0 +1,23 @@
+using Akka.Configuration;
+
+namespace Form3Actors.Coordinator.State;
+
+/// <summary>The form3.coordinator section of hocon/coordinator.conf.</summary>
+public sealed record CoordinatorSettings(
+    QueueSettings Queue,
+    int SnapshotEveryFiles,
+    TimeSpan ProgressInterval,
+    TimeSpan RateWindow,
+    TimeSpan NodeJoinTimeout)
+{
+    public static CoordinatorSettings From(Config config)
+    {
+        var c = config.GetConfig("form3.coordinator") ?? throw new ConfigurationException("form3.coordinator is missing from the configuration");
+        return new CoordinatorSettings(
+            new QueueSettings(c.GetInt("batch-size"), c.GetInt("min-batch-size"), c.GetInt("max-attempts"), c.GetInt("isolate-after-failures")),
+            c.GetInt("snapshot-every-files"),
+            c.GetTimeSpan("progress-interval"),
+            c.GetTimeSpan("rate-window"),
+            c.GetTimeSpan("node-join-timeout"));
+    }
+}

@@ -1,0 +1,148 @@
+using System.Collections.Immutable;
+using Form3Actors.Coordinator.Inputs;
+using Form3Actors.Messages;
+using Form3Actors.Messages.CoordinatorEvents;
+using Form3Actors.Messages.WorkProtocol;
+
+namespace Form3Actors.Coordinator.State;
+
+/// <summary>
+/// What the journal knows: for every finished file (key, size, modification time) the batch whose part segments
+/// hold its rows, or that it was quarantined. Built only by applying journaled events, so replaying the journal
+/// (or a snapshot plus the events after it) rebuilds it exactly.
+/// </summary>
+/// <remarks>
+/// Memory is about 60 bytes per file (a 16-byte key and a 24-byte entry in a hash table) and a few segments per
+/// batch; quarantined files also keep their path and reason, but they are few.
+/// </remarks>
+public sealed class RunLedger
+{
+    public const int QuarantinedBatch = -1;
+    const int FormatVersion = 1;
+
+    readonly record struct Entry(long Size, long ModifiedUtcTicks, int BatchRef);
+
+    readonly Dictionary<UInt128, Entry> _files = [];
+    readonly SortedDictionary<int, ImmutableArray<PartSegment>> _batches = [];
+    readonly Dictionary<UInt128, QuarantinedFile> _quarantined = [];
+
+    public int FileCount => _files.Count;
+    public int QuarantinedCount => _quarantined.Count;
+    public int NextBatchRef { get; private set; } = 1;
+
+    /// <summary>True when this exact version of the file was finished (extracted or quarantined) by an earlier batch.</summary>
+    public bool IsFinished(InputFile file) =>
+        _files.TryGetValue(file.Key, out var entry) && entry.Size == file.Size && entry.ModifiedUtcTicks == file.ModifiedUtcTicks;
+
+    /// <summary>The batch whose segments hold the file's current rows, or null (unknown or quarantined).</summary>
+    public int? BatchOf(UInt128 key) => _files.TryGetValue(key, out var entry) && entry.BatchRef != QuarantinedBatch ? entry.BatchRef : null;
+
+    public IEnumerable<KeyValuePair<int, ImmutableArray<PartSegment>>> Batches => _batches;
+
+    public IEnumerable<(UInt128 Key, QuarantinedFile File)> Quarantined => _quarantined.Select(kv => (kv.Key, kv.Value));
+
+    public void Apply(ICoordinatorEvent evt)
+    {
+        switch (evt)
+        {
+            case FilesCompleted completed:
+                _batches[completed.BatchRef] = completed.Segments;
+                NextBatchRef = Math.Max(NextBatchRef, completed.BatchRef + 1);
+                foreach (var file in completed.Files)
+                {
+                    var key = FileKeys.Parse(file.FileKey);
+                    _files[key] = new Entry(file.Size, file.ModifiedUtcTicks, completed.BatchRef);
+                    _quarantined.Remove(key);
+                }
+                break;
+            case FilesQuarantined quarantined:
+                foreach (var q in quarantined.Files)
+                {
+                    var key = FileKeys.Parse(q.File.FileKey);
+                    _files[key] = new Entry(q.File.Size, q.File.ModifiedUtcTicks, QuarantinedBatch);
+                    _quarantined[key] = q;
+                }
+                break;
+            default:
+                throw new ArgumentException($"unknown event {evt.GetType().Name}", nameof(evt));
+        }
+    }
+
+    /// <summary>The whole ledger as bytes, for a snapshot: a fixed 36 bytes per file plus segments and quarantines.</summary>
+    public byte[] ToBytes()
+    {
+        using var buffer = new MemoryStream(64 + _files.Count * 36);
+        using (var w = new BinaryWriter(buffer))
+        {
+            w.Write(FormatVersion);
+            w.Write(NextBatchRef);
+            w.Write(_files.Count);
+            foreach (var (key, entry) in _files)
+            {
+                w.Write((ulong)(key >> 64));
+                w.Write((ulong)key);
+                w.Write(entry.Size);
+                w.Write(entry.ModifiedUtcTicks);
+                w.Write(entry.BatchRef);
+            }
+            w.Write(_batches.Count);
+            foreach (var (batchRef, segments) in _batches)
+            {
+                w.Write(batchRef);
+                w.Write(segments.Length);
+                foreach (var s in segments)
+                {
+                    w.Write(s.PartFile);
+                    w.Write(s.Table);
+                    w.Write(s.Offset);
+                    w.Write(s.Length);
+                }
+            }
+            w.Write(_quarantined.Count);
+            foreach (var q in _quarantined.Values)
+            {
+                w.Write(q.File.FileKey);
+                w.Write(q.File.Size);
+                w.Write(q.File.ModifiedUtcTicks);
+                w.Write(q.SourcePath);
+                w.Write(q.Kind);
+                w.Write(q.Reason);
+                w.Write(q.Attempts);
+            }
+        }
+        return buffer.ToArray();
+    }
+
+    public static RunLedger FromBytes(byte[] bytes)
+    {
+        var ledger = new RunLedger();
+        using var r = new BinaryReader(new MemoryStream(bytes));
+        var version = r.ReadInt32();
+        if (version != FormatVersion) throw new InvalidDataException($"ledger snapshot format {version} is not supported (expected {FormatVersion})");
+        ledger.NextBatchRef = r.ReadInt32();
+        var files = r.ReadInt32();
+        ledger._files.EnsureCapacity(files);
+        for (var i = 0; i < files; i++)
+        {
+            var key = ((UInt128)r.ReadUInt64() << 64) | r.ReadUInt64();
+            ledger._files[key] = new Entry(r.ReadInt64(), r.ReadInt64(), r.ReadInt32());
+        }
+        var batches = r.ReadInt32();
+        for (var i = 0; i < batches; i++)
+        {
+            var batchRef = r.ReadInt32();
+            var count = r.ReadInt32();
+            var segments = ImmutableArray.CreateBuilder<PartSegment>(count);
+            for (var s = 0; s < count; s++) segments.Add(new PartSegment(r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadInt64()));
+            ledger._batches[batchRef] = segments.MoveToImmutable();
+        }
+        var quarantined = r.ReadInt32();
+        for (var i = 0; i < quarantined; i++)
+        {
+            var stamp = new FileStamp(r.ReadString(), r.ReadInt64(), r.ReadInt64());
+            var q = new QuarantinedFile(stamp, r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt32());
+            ledger._quarantined[FileKeys.Parse(stamp.FileKey)] = q;
+        }
+        return ledger;
+    }
+}

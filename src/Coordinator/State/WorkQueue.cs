@@ -1,0 +1,130 @@
+using System.Collections.Immutable;
+using Form3Actors.Coordinator.Inputs;
+using Form3Actors.Messages.CoordinatorEvents;
+using Form3Actors.Messages.WorkProtocol;
+using Form3Actors.Node.Extraction;
+
+namespace Form3Actors.Coordinator.State;
+
+/// <summary>The batching and retry rules, from form3.coordinator in hocon/coordinator.conf.</summary>
+public sealed record QueueSettings(int BatchSize, int MinBatchSize, int MaxAttempts, int IsolateAfterFailures);
+
+/// <summary>
+/// This run's unfinished files: what is pending, what each worker holds, and how often each file failed.
+/// Not journaled: after a restart it is rebuilt from the input minus the ledger, so in-flight work is simply redone.
+/// </summary>
+/// <remarks>
+/// A file whose batch failed (its node died, or the file could not be read) goes back to the queue. After
+/// <see cref="QueueSettings.IsolateAfterFailures"/> failures it travels alone, so a file that kills its worker
+/// cannot take innocent batch-mates down with it; after <see cref="QueueSettings.MaxAttempts"/> it is quarantined.
+/// </remarks>
+public sealed class WorkQueue
+{
+    sealed class Pending(InputFile file)
+    {
+        public InputFile File { get; } = file;
+        public int Failures { get; set; }
+        public string LastKind { get; set; } = "";
+        public string LastReason { get; set; } = "";
+    }
+
+    sealed record InFlight(string WorkerId, Dictionary<string, Pending> Files);
+
+    readonly QueueSettings _settings;
+    readonly Queue<Pending> _queued = new();
+    readonly Queue<Pending> _isolated = new();
+    readonly Dictionary<long, InFlight> _inFlight = [];
+    long _nextBatchId = 1;
+
+    public WorkQueue(IEnumerable<InputFile> files, QueueSettings settings)
+    {
+        _settings = settings;
+        foreach (var file in files) _queued.Enqueue(new Pending(file));
+    }
+
+    public int PendingCount => _queued.Count + _isolated.Count;
+    public int InFlightCount => _inFlight.Values.Sum(b => b.Files.Count);
+    public int Retries { get; private set; }
+    public bool IsDrained => PendingCount == 0 && _inFlight.Count == 0;
+
+    /// <summary>
+    /// Batch size: the configured size while there is plenty of work, smaller near the end so the last files spread
+    /// over every worker instead of waiting behind one large batch.
+    /// </summary>
+    public static int SizeFor(int pending, int activeWorkers, int requested, QueueSettings settings)
+    {
+        var share = pending / Math.Max(1, 2 * activeWorkers);
+        return Math.Min(requested, Math.Clamp(share, settings.MinBatchSize, settings.BatchSize));
+    }
+
+    public AssignBatch? TryTake(string workerId, int maxFiles, int activeWorkers)
+    {
+        var taken = new Dictionary<string, Pending>();
+        if (_isolated.Count > 0)
+        {
+            var alone = _isolated.Dequeue();
+            taken[FileKeys.ToText(alone.File.Key)] = alone;
+        }
+        else
+        {
+            var size = SizeFor(_queued.Count, activeWorkers, maxFiles, _settings);
+            while (taken.Count < size && _queued.TryDequeue(out var next)) taken[FileKeys.ToText(next.File.Key)] = next;
+        }
+        if (taken.Count == 0) return null;
+        var batchId = _nextBatchId++;
+        _inFlight[batchId] = new InFlight(workerId, taken);
+        return new AssignBatch(batchId, taken.Select(kv => new WorkItem(kv.Key, kv.Value.File.Path, kv.Value.File.SourcePath, kv.Value.Failures + 1)).ToImmutableArray());
+    }
+
+    /// <summary>The outcome of a reported batch: files to journal as completed, and files that ran out of attempts.</summary>
+    public sealed record Settlement(IReadOnlyList<InputFile> Completed, IReadOnlyList<QuarantinedFile> Quarantined);
+
+    /// <summary>
+    /// Settles a reported batch; null if the batch is not in flight (already settled, or taken back when its node
+    /// left), in which case the report must be ignored. Files the report leaves out count as failed.
+    /// </summary>
+    public Settlement? Settle(long batchId, IReadOnlyCollection<string> completed, IReadOnlyList<FileFailure> failed)
+    {
+        if (!_inFlight.Remove(batchId, out var batch)) return null;
+        var done = new List<InputFile>(completed.Count);
+        foreach (var key in completed)
+            if (batch.Files.Remove(key, out var file)) done.Add(file.File);
+        var quarantined = new List<QuarantinedFile>();
+        foreach (var failure in failed)
+            if (batch.Files.Remove(failure.FileKey, out var file)) Fail(file, failure.Kind, failure.Reason, quarantined);
+        foreach (var file in batch.Files.Values) Fail(file, "not_reported", $"batch {batchId} report left the file out", quarantined);
+        return new Settlement(done, quarantined);
+    }
+
+    /// <summary>Takes back every batch held by workers that match (their node left or their actor died).</summary>
+    public IReadOnlyList<QuarantinedFile> Release(Func<string, bool> workerMatches, string kind, string reason)
+    {
+        var quarantined = new List<QuarantinedFile>();
+        foreach (var (batchId, batch) in _inFlight.Where(kv => workerMatches(kv.Value.WorkerId)).ToList())
+        {
+            _inFlight.Remove(batchId);
+            foreach (var file in batch.Files.Values) Fail(file, kind, reason, quarantined);
+        }
+        return quarantined;
+    }
+
+    /// <summary>How many files each worker holds, for the log when a node leaves.</summary>
+    public int HeldBy(Func<string, bool> workerMatches) => _inFlight.Values.Where(b => workerMatches(b.WorkerId)).Sum(b => b.Files.Count);
+
+    void Fail(Pending file, string kind, string reason, List<QuarantinedFile> quarantined)
+    {
+        file.Failures++;
+        file.LastKind = kind;
+        file.LastReason = reason;
+        Retries++;
+        if (file.Failures >= _settings.MaxAttempts)
+        {
+            var f = file.File;
+            quarantined.Add(new QuarantinedFile(
+                new FileStamp(FileKeys.ToText(f.Key), f.Size, f.ModifiedUtcTicks), f.SourcePath, ErrorKind.RetriesExhausted,
+                $"gave up after {file.Failures} attempts; last failure ({kind}): {reason}", file.Failures));
+            return;
+        }
+        (file.Failures >= _settings.IsolateAfterFailures ? _isolated : _queued).Enqueue(file);
+    }
+}

@@ -1,0 +1,25 @@
+using System.Collections.Immutable;
+
+namespace Form3Actors.Messages.WorkProtocol;
+
+/// <summary>A node worker asks the coordinator for up to <paramref name="MaxFiles"/> files; sent only when it has capacity.</summary>
+public sealed record RequestWork(string WorkerId, int MaxFiles) : IWorkMessage;
+
+/// <summary>
+/// A worker reports a batch done: its rows are already durable in <paramref name="Segments"/> of its part file.
+/// Safe to receive twice: the coordinator ignores a batch it no longer has in flight.
+/// </summary>
+/// <param name="Completed">Files whose rows (or extraction error) are in the segments.</param>
+/// <param name="Failed">Files that could not be processed this time (I/O trouble); the coordinator retries them.</param>
+public sealed record ReportBatchCompleted(
+    long BatchId,
+    string WorkerId,
+    ImmutableArray<PartSegment> Segments,
+    ImmutableArray<string> Completed,
+    ImmutableArray<FileFailure> Failed) : IWorkMessage;
+
+/// <summary>Where a batch's rows of one table lie in a worker's part file.</summary>
+public sealed record PartSegment(string PartFile, string Table, long Offset, long Length);
+
+/// <summary>A file a worker could not process this time, and why.</summary>
+public sealed record FileFailure(string FileKey, string Kind, string Reason);

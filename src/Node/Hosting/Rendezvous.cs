@@ -1,0 +1,44 @@
+using System.Text.Json;
+
+namespace Form3Actors.Node.Hosting;
+
+/// <summary>
+/// rendezvous.json in the run folder: the coordinator's cluster address, written once it listens, so nodes on any
+/// host of the job can find it without knowing its port in advance. Job id and restart count tell a requeued job's
+/// nodes not to trust the previous attempt's file.
+/// </summary>
+public sealed record Rendezvous(string Address, string Host, int Pid, string? SlurmJobId, int SlurmRestartCount, DateTimeOffset WrittenAt)
+{
+    public const string FileName = "rendezvous.json";
+
+    static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public void Write(string runDirectory)
+    {
+        var path = Path.Combine(runDirectory, FileName);
+        File.WriteAllBytes(path + ".tmp", JsonSerializer.SerializeToUtf8Bytes(this, Options));
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    /// <summary>The rendezvous of this job attempt, or null while there is none (or only a stale one).</summary>
+    public static Rendezvous? ReadCurrent(string runDirectory)
+    {
+        var path = Path.Combine(runDirectory, FileName);
+        if (!File.Exists(path)) return null;
+        Rendezvous? found;
+        try
+        {
+            found = JsonSerializer.Deserialize<Rendezvous>(File.ReadAllBytes(path), Options);
+        }
+        catch (Exception e) when (e is JsonException or IOException)
+        {
+            return null;
+        }
+        if (found == null) return null;
+        var job = RunEnvironment.SlurmJobId;
+        if (job != null && (found.SlurmJobId != job || found.SlurmRestartCount != RunEnvironment.SlurmRestartCount)) return null;
+        return found;
+    }
+
+    public static void Remove(string runDirectory) => File.Delete(Path.Combine(runDirectory, FileName));
+}

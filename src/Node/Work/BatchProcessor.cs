@@ -1,0 +1,51 @@
+using System.Collections.Immutable;
+using Form3Actors.Messages.WorkProtocol;
+using Form3Actors.Node.Extraction;
+using Form3Actors.Node.Output;
+
+namespace Form3Actors.Node.Work;
+
+/// <summary>
+/// Does one batch: reads and extracts each file, appends the rows to the worker's part file, and says which files
+/// are done and which failed for a reason worth retrying. Plain code; the worker actor runs it off its thread.
+/// </summary>
+public sealed class BatchProcessor(FilingReader reader, PartFileWriter parts, string workerId) : IDisposable
+{
+    readonly Form3Extractor _extractor = new();
+
+    /// <summary>Kinds of failure that depend on the moment or the machine, not the file: retried elsewhere.</summary>
+    static bool IsTransient(string kind) => kind is ErrorKind.IoError or ErrorKind.MissingFile;
+
+    public ReportBatchCompleted Process(AssignBatch batch, CancellationToken cancel = default)
+    {
+        var filings = new List<(string, FilingRows)>(batch.Files.Length);
+        var errors = new List<(string, string[])>();
+        var completed = ImmutableArray.CreateBuilder<string>(batch.Files.Length);
+        var failed = ImmutableArray.CreateBuilder<FileFailure>();
+        foreach (var item in batch.Files)
+        {
+            cancel.ThrowIfCancellationRequested();
+            ExtractionOutcome outcome;
+            try
+            {
+                outcome = _extractor.Extract(reader.Read(item.Path), item.SourcePath);
+            }
+            catch (BadFilingException bad) when (IsTransient(bad.Error.Kind))
+            {
+                failed.Add(new FileFailure(item.FileKey, bad.Error.Kind, bad.Error.Message));
+                continue;
+            }
+            catch (BadFilingException bad)
+            {
+                outcome = new ExtractionOutcome(null, bad.Error);
+            }
+            if (outcome.Rows is { } rows) filings.Add((item.FileKey, rows));
+            else errors.Add((item.FileKey, TableSchema.ErrorRow(item.SourcePath, outcome.Error!, item.Attempt)));
+            completed.Add(item.FileKey);
+        }
+        var segments = parts.Append(filings, errors);
+        return new ReportBatchCompleted(batch.BatchId, workerId, segments, completed.ToImmutable(), failed.ToImmutable());
+    }
+
+    public void Dispose() => parts.Dispose();
+}

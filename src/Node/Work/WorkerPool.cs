@@ -1,0 +1,39 @@
+using Akka.Actor;
+using Akka.Event;
+using Form3Actors.Messages.WorkProtocol;
+
+namespace Form3Actors.Node.Work;
+
+/// <summary>
+/// The workers of one node (one per core it was given). Stops itself when every worker has stopped, which happens
+/// when the coordinator says the run is finished or goes away; whoever created the pool watches it to exit.
+/// </summary>
+public sealed class WorkerPool : ReceiveActor
+{
+    readonly ILoggingAdapter _log = Context.GetLogger();
+    int _running;
+
+    public WorkerPool(IActorRef coordinator, WorkerSettings settings, int workers, string nodeName)
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        for (var i = 1; i <= workers; i++)
+        {
+            var id = $"{nodeName}-w{i}-{suffix}";
+            Context.Watch(Context.ActorOf(WorkerActor.Props(coordinator, settings, id), $"w{i}"));
+        }
+        _running = workers;
+        _log.Info("Node {0}: {1} workers pulling from {2}", nodeName, workers, coordinator.Path);
+
+        Receive<Terminated>(_ =>
+        {
+            if (--_running == 0) Context.Stop(Self);
+        });
+        Receive<RunFinished>(finished =>
+        {
+            foreach (var child in Context.GetChildren()) child.Tell(finished);
+        });
+    }
+
+    public static Props Props(IActorRef coordinator, WorkerSettings settings, int workers, string nodeName) =>
+        Akka.Actor.Props.Create(() => new WorkerPool(coordinator, settings, workers, nodeName));
+}
