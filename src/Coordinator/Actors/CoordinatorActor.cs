@@ -152,8 +152,8 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         if (_workers.TryAdd(id, worker))
         {
             Context.Watch(worker);
-            var host = worker.Path.Address.HasLocalScope ? $"{Environment.MachineName} (in-process)" : worker.Path.Address.Host ?? "?";
-            if (_nodeHosts.Add(host)) _log.Info("Node {0} joined ({1})", host, request.WorkerId);
+            var node = worker.Path.Address.HasLocalScope ? $"{Environment.MachineName} (in-process)" : $"{worker.Path.Address.Host}:{worker.Path.Address.Port}";
+            if (_nodeHosts.Add(node)) _log.Info("Node {0} asked for work ({1})", node, request.WorkerId);
         }
         switch (_phase)
         {

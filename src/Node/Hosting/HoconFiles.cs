@@ -4,16 +4,24 @@ namespace Form3Actors.Node.Hosting;
 
 /// <summary>
 /// Loads the HOCON files from hocon/ (copied beside the executables). They are the one home of configuration:
-/// code reads every knob from here, and command-line options are layered on top as overrides.
+/// code reads every knob from here, and command-line options are layered on top as overrides. A site or a test can
+/// override any key without editing them: FORM3_CONFIG names one more HOCON file that takes precedence.
 /// </summary>
 public static class HoconFiles
 {
+    public const string OverrideVariable = "FORM3_CONFIG";
+
     public static string Directory => Path.Combine(AppContext.BaseDirectory, "hocon");
 
-    /// <summary>Loads the named files, the first taking precedence over the later ones.</summary>
+    /// <summary>Loads the named files, the first taking precedence over the later ones, under FORM3_CONFIG if set.</summary>
     public static Config Load(params string[] names)
     {
         var config = Config.Empty;
+        if (Environment.GetEnvironmentVariable(OverrideVariable) is { Length: > 0 } overrides)
+        {
+            if (!File.Exists(overrides)) throw new FileNotFoundException($"{OverrideVariable} names a file that does not exist: {overrides}", overrides);
+            config = ConfigurationFactory.ParseString(File.ReadAllText(overrides));
+        }
         foreach (var name in names)
         {
             var path = Path.Combine(Directory, name);

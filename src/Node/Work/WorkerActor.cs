@@ -43,7 +43,11 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         Receive<NoWorkYet>(_ => Timers.StartSingleTimer(nameof(AskAgain), AskAgain.Instance, _settings.NoWorkRetry));
         Receive<AskAgain>(_ => AskForWork());
         Receive<BatchAccepted>(_ => { });
-        Receive<RunFinished>(_ => Context.Stop(Self));
+        Receive<RunFinished>(finished =>
+        {
+            Context.Parent.Tell(finished);
+            Context.Stop(Self);
+        });
         Receive<Terminated>(t => t.ActorRef.Equals(_coordinator), _ =>
         {
             _log.Warning("Worker {0}: coordinator is gone; stopping", _workerId);

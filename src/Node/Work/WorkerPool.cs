@@ -6,14 +6,16 @@ namespace Form3Actors.Node.Work;
 
 /// <summary>
 /// The workers of one node (one per core it was given). Stops itself when every worker has stopped, which happens
-/// when the coordinator says the run is finished or goes away; whoever created the pool watches it to exit.
+/// when the coordinator says the run is finished or goes away, and then completes <c>finished</c> with which of the
+/// two it was, so the node process can exit with the right code.
 /// </summary>
 public sealed class WorkerPool : ReceiveActor
 {
     readonly ILoggingAdapter _log = Context.GetLogger();
     int _running;
+    bool _runFinished;
 
-    public WorkerPool(IActorRef coordinator, WorkerSettings settings, int workers, string nodeName)
+    public WorkerPool(IActorRef coordinator, WorkerSettings settings, int workers, string nodeName, TaskCompletionSource<bool>? finished = null)
     {
         var suffix = Guid.NewGuid().ToString("N")[..6];
         for (var i = 1; i <= workers; i++)
@@ -26,14 +28,13 @@ public sealed class WorkerPool : ReceiveActor
 
         Receive<Terminated>(_ =>
         {
-            if (--_running == 0) Context.Stop(Self);
+            if (--_running > 0) return;
+            finished?.TrySetResult(_runFinished);
+            Context.Stop(Self);
         });
-        Receive<RunFinished>(finished =>
-        {
-            foreach (var child in Context.GetChildren()) child.Tell(finished);
-        });
+        Receive<RunFinished>(_ => _runFinished = true);
     }
 
-    public static Props Props(IActorRef coordinator, WorkerSettings settings, int workers, string nodeName) =>
-        Akka.Actor.Props.Create(() => new WorkerPool(coordinator, settings, workers, nodeName));
+    public static Props Props(IActorRef coordinator, WorkerSettings settings, int workers, string nodeName, TaskCompletionSource<bool>? finished = null) =>
+        Akka.Actor.Props.Create(() => new WorkerPool(coordinator, settings, workers, nodeName, finished));
 }

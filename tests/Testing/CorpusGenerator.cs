@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.Text;
+
+namespace Form3Actors.Testing;
+
+/// <summary>What a generated corpus holds, so tests can check counts without re-reading it.</summary>
+public sealed record GeneratedCorpus(string Root, string InputCsv, int Files, int Form3, int HeaderOnly, int Broken, int NotForm3, int ReportingOwners);
+
+/// <summary>
+/// Writes N synthetic EDGAR full-submission filings laid out like a mirror (edgar/data/CIK/ACCESSION.txt) and an
+/// input CSV listing them. Deterministic for a seed. The filings vary the way real ones do: one to three owners,
+/// holdings of both kinds, footnotes and footnote-only values, amendments, paper-era header-only filings, a few
+/// Form 4s filed under the wrong list, and a small share of broken files (truncated, invalid XML, binary junk).
+/// </summary>
+public static class CorpusGenerator
+{
+    static readonly string[] Titles = ["Common Stock", "Class A Common Stock", "Class B Common Stock", "Ordinary Shares", "Series A Preferred Stock"];
+    static readonly string[] DerivTitles = ["Stock Option (right to buy)", "Restricted Stock Units", "Warrants", "Performance Stock Units", "Convertible Notes"];
+    static readonly string[] Surnames = ["Smith", "Johnson", "Garcia", "Chen", "Okafor", "Müller", "O'Brien", "Nguyen", "Kowalski", "Haddad"];
+    static readonly string[] Given = ["Alice", "Robert", "Maria", "Wei", "Chidi", "Jürgen", "Siobhan", "Linh", "Piotr", "Rana"];
+    static readonly string[] Companies = ["Acme Robotics Inc.", "Blue Harbor Bancorp", "Cobalt & Finch Holdings", "Delta Genomics Corp", "Evergreen REIT Trust"];
+    static readonly string[] States = ["CA", "NY", "TX", "MA", "IL", "WA", "DE"];
+
+    public static GeneratedCorpus Generate(string root, int count, int seed = 1)
+    {
+        var random = new Random(seed);
+        Directory.CreateDirectory(root);
+        var csvPath = Path.Combine(root, $"form_3_{count}.csv");
+        int form3 = 0, headerOnly = 0, broken = 0, notForm3 = 0, owners = 0;
+        using var csv = new StreamWriter(csvPath, false, new UTF8Encoding(false));
+        csv.WriteLine("cik,form_type,date_filed,filepath");
+        for (var i = 0; i < count; i++)
+        {
+            var issuerCik = 1_000_000 + random.Next(0, 50_000);
+            var accession = $"{900_000_000 + random.Next(0, 99_999_999):D10}-{random.Next(3, 25):D2}-{i:D6}";
+            var relative = $"edgar/data/{issuerCik}/{accession}.txt";
+            var path = Path.Combine(root, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var date = new DateOnly(2003, 7, 1).AddDays(random.Next(0, 8000));
+            var roll = random.NextDouble();
+            string text;
+            string formType;
+            if (roll < 0.03)
+            {
+                formType = "3";
+                var n = random.Next(1, 3);
+                text = LegacyHeaderOnly(random, accession, issuerCik, date, n);
+                headerOnly++;
+                owners += n;
+            }
+            else if (roll < 0.05)
+            {
+                formType = "4";
+                text = Submission(random, accession, issuerCik, date, "4", out _);
+                notForm3++;
+            }
+            else
+            {
+                formType = random.NextDouble() < 0.1 ? "3/A" : "3";
+                text = Submission(random, accession, issuerCik, date, formType, out var n);
+                if (roll > 0.98)
+                {
+                    text = Break(random, text);
+                    broken++;
+                }
+                else
+                {
+                    form3++;
+                    owners += n;
+                }
+            }
+            File.WriteAllBytes(path, text.StartsWith("BINARY:", StringComparison.Ordinal) ? Junk(random) : Encoding.UTF8.GetBytes(text));
+            csv.WriteLine($"{issuerCik},{formType},{date:yyyy-MM-dd},{relative}");
+        }
+        return new GeneratedCorpus(root, csvPath, count, form3, headerOnly, broken, notForm3, owners);
+    }
+
+    static string Break(Random random, string text) => random.Next(3) switch
+    {
+        0 => text[..random.Next(text.IndexOf("<ownershipDocument>", StringComparison.Ordinal), text.Length - 40)],
+        1 => text.Replace("</issuer>", "</issuerX>"),
+        _ => "BINARY:",
+    };
+
+    static byte[] Junk(Random random)
+    {
+        var bytes = new byte[random.Next(200, 4000)];
+        random.NextBytes(bytes);
+        bytes[0] = 0x89;
+        return bytes;
+    }
+
+    static string Submission(Random random, string accession, int issuerCik, DateOnly date, string type, out int ownerCount)
+    {
+        ownerCount = random.NextDouble() < 0.8 ? 1 : random.Next(2, 4);
+        var company = Companies[random.Next(Companies.Length)];
+        var filed = date.AddDays(random.Next(1, 10));
+        var ownerList = Enumerable.Range(0, ownerCount).Select(_ => (Cik: 1_500_000 + random.Next(0, 400_000), Name: $"{Surnames[random.Next(Surnames.Length)]} {Given[random.Next(Given.Length)]}")).ToList();
+        var footnotes = random.Next(0, 9);
+        string Fn() => footnotes > 0 && random.NextDouble() < 0.3 ? $"<footnoteId id=\"F{random.Next(1, footnotes + 1)}\"/>" : "";
+
+        var header = new StringBuilder();
+        header.Append(CultureInfo.InvariantCulture, $"<SEC-DOCUMENT>{accession}.txt : {filed:yyyyMMdd}\n<SEC-HEADER>{accession}.hdr.sgml : {filed:yyyyMMdd}\n");
+        header.Append(CultureInfo.InvariantCulture, $"ACCESSION NUMBER:\t\t{accession}\nCONFORMED SUBMISSION TYPE:\t{type}\nPUBLIC DOCUMENT COUNT:\t\t1\n");
+        header.Append(CultureInfo.InvariantCulture, $"CONFORMED PERIOD OF REPORT:\t{date:yyyyMMdd}\nFILED AS OF DATE:\t\t{filed:yyyyMMdd}\n\n");
+        foreach (var (cik, name) in ownerList)
+        {
+            header.Append(CultureInfo.InvariantCulture, $"REPORTING-OWNER:\t\n\n\tOWNER DATA:\t\n\t\tCOMPANY CONFORMED NAME:\t\t\t{name}\n\t\tCENTRAL INDEX KEY:\t\t\t{cik:D10}\n\n");
+            header.Append(CultureInfo.InvariantCulture, $"\tFILING VALUES:\n\t\tFORM TYPE:\t\t{type}\n\t\tSEC ACT:\t\t1934 Act\n\t\tSEC FILE NUMBER:\t001-{random.Next(10000, 99999)}\n\n");
+        }
+        header.Append(CultureInfo.InvariantCulture, $"ISSUER:\t\t\n\n\tCOMPANY DATA:\t\n\t\tCOMPANY CONFORMED NAME:\t\t\t{company.ToUpperInvariant()}\n\t\tCENTRAL INDEX KEY:\t\t\t{issuerCik:D10}\n</SEC-HEADER>\n");
+
+        var x = new StringBuilder();
+        x.Append(CultureInfo.InvariantCulture, $"<?xml version=\"1.0\"?>\n<ownershipDocument>\n    <schemaVersion>X0{random.Next(2, 6)}0{random.Next(1, 9)}</schemaVersion>\n    <documentType>{type}</documentType>\n");
+        x.Append(CultureInfo.InvariantCulture, $"    <periodOfReport>{date:yyyy-MM-dd}</periodOfReport>\n");
+        if (type == "3/A") x.Append(CultureInfo.InvariantCulture, $"    <dateOfOriginalSubmission>{date.AddDays(2):yyyy-MM-dd}</dateOfOriginalSubmission>\n");
+        var holdingsN = random.Next(0, 7);
+        var derivN = random.Next(0, 7);
+        if (type != "4") x.Append(CultureInfo.InvariantCulture, $"    <noSecuritiesOwned>{(holdingsN + derivN == 0 ? 1 : 0)}</noSecuritiesOwned>\n");
+        x.Append(CultureInfo.InvariantCulture, $"    <issuer>\n        <issuerCik>{issuerCik:D10}</issuerCik>\n        <issuerName>{Escape(company)}</issuerName>\n        <issuerTradingSymbol>{(char)('A' + random.Next(26))}{(char)('A' + random.Next(26))}{(char)('A' + random.Next(26))}</issuerTradingSymbol>\n    </issuer>\n");
+        foreach (var (cik, name) in ownerList)
+        {
+            var director = random.NextDouble() < 0.4;
+            var officer = !director || random.NextDouble() < 0.3;
+            x.Append(CultureInfo.InvariantCulture, $"    <reportingOwner>\n        <reportingOwnerId>\n            <rptOwnerCik>{cik:D10}</rptOwnerCik>\n            <rptOwnerName>{Escape(name)}</rptOwnerName>\n        </reportingOwnerId>\n");
+            x.Append(CultureInfo.InvariantCulture, $"        <reportingOwnerAddress>\n            <rptOwnerStreet1>{random.Next(1, 9999)} Market Street</rptOwnerStreet1>\n            <rptOwnerStreet2/>\n            <rptOwnerCity>Springfield</rptOwnerCity>\n            <rptOwnerState>{States[random.Next(States.Length)]}</rptOwnerState>\n            <rptOwnerZipCode>{random.Next(10000, 99999)}</rptOwnerZipCode>\n        </reportingOwnerAddress>\n");
+            x.Append(CultureInfo.InvariantCulture, $"        <reportingOwnerRelationship>\n            <isDirector>{(director ? 1 : 0)}</isDirector>\n            <isOfficer>{(officer ? 1 : 0)}</isOfficer>\n            <isTenPercentOwner>{(random.NextDouble() < 0.1 ? 1 : 0)}</isTenPercentOwner>\n            <isOther>0</isOther>\n");
+            if (officer) x.Append("            <officerTitle>Chief Operating Officer</officerTitle>\n");
+            x.Append("        </reportingOwnerRelationship>\n    </reportingOwner>\n");
+        }
+        x.Append("    <nonDerivativeTable>\n");
+        for (var h = 0; h < holdingsN; h++)
+        {
+            var footnoteOnly = footnotes > 0 && random.NextDouble() < 0.1;
+            x.Append(CultureInfo.InvariantCulture, $"        <nonDerivativeHolding>\n            <securityTitle>\n                <value>{Titles[random.Next(Titles.Length)]}</value>{Fn()}\n            </securityTitle>\n");
+            x.Append("            <postTransactionAmounts>\n                <sharesOwnedFollowingTransaction>\n");
+            x.Append(footnoteOnly ? "                    <footnoteId id=\"F1\"/>\n" : $"                    <value>{random.Next(1, 2_000_000)}</value>{Fn()}\n");
+            x.Append("                </sharesOwnedFollowingTransaction>\n            </postTransactionAmounts>\n");
+            var indirect = random.NextDouble() < 0.3;
+            x.Append(CultureInfo.InvariantCulture, $"            <ownershipNature>\n                <directOrIndirectOwnership>\n                    <value>{(indirect ? "I" : "D")}</value>\n                </directOrIndirectOwnership>\n");
+            if (indirect) x.Append(CultureInfo.InvariantCulture, $"                <natureOfOwnership>\n                    <value>By {Surnames[random.Next(Surnames.Length)]} Family Trust</value>{Fn()}\n                </natureOfOwnership>\n");
+            x.Append("            </ownershipNature>\n        </nonDerivativeHolding>\n");
+        }
+        x.Append("    </nonDerivativeTable>\n    <derivativeTable>\n");
+        for (var d = 0; d < derivN; d++)
+        {
+            var expiry = date.AddYears(random.Next(1, 11));
+            x.Append(CultureInfo.InvariantCulture, $"        <derivativeHolding>\n            <securityTitle>\n                <value>{DerivTitles[random.Next(DerivTitles.Length)]}</value>\n            </securityTitle>\n");
+            x.Append(CultureInfo.InvariantCulture, $"            <conversionOrExercisePrice>\n                <value>{random.Next(1, 500)}.{random.Next(0, 100):D2}</value>{Fn()}\n            </conversionOrExercisePrice>\n");
+            x.Append(random.NextDouble() < 0.4
+                ? "            <exerciseDate>\n                <footnoteId id=\"F1\"/>\n            </exerciseDate>\n"
+                : $"            <exerciseDate>\n                <value>{date.AddYears(1):yyyy-MM-dd}</value>\n            </exerciseDate>\n");
+            x.Append(CultureInfo.InvariantCulture, $"            <expirationDate>\n                <value>{expiry:yyyy-MM-dd}</value>\n            </expirationDate>\n");
+            x.Append(CultureInfo.InvariantCulture, $"            <underlyingSecurity>\n                <underlyingSecurityTitle>\n                    <value>Common Stock</value>\n                </underlyingSecurityTitle>\n                <underlyingSecurityShares>\n                    <value>{random.Next(100, 500_000)}</value>{Fn()}\n                </underlyingSecurityShares>\n            </underlyingSecurity>\n");
+            x.Append("            <ownershipNature>\n                <directOrIndirectOwnership>\n                    <value>D</value>\n                </directOrIndirectOwnership>\n            </ownershipNature>\n        </derivativeHolding>\n");
+        }
+        x.Append("    </derivativeTable>\n    <footnotes>\n");
+        for (var f = 1; f <= footnotes; f++)
+            x.Append(CultureInfo.InvariantCulture, $"        <footnote id=\"F{f}\">The reporting person's holdings include shares held in a trust &amp; vest in {random.Next(2, 5)} annual\n            installments beginning on the first anniversary of the grant date.</footnote>\n");
+        x.Append("    </footnotes>\n    <remarks>Exhibit 24 - Power of Attorney</remarks>\n");
+        x.Append(CultureInfo.InvariantCulture, $"    <ownerSignature>\n        <signatureName>/s/ {Escape(ownerList[0].Name)}, by attorney-in-fact</signatureName>\n        <signatureDate>{filed:yyyy-MM-dd}</signatureDate>\n    </ownerSignature>\n</ownershipDocument>\n");
+
+        return header + $"<DOCUMENT>\n<TYPE>{type}\n<SEQUENCE>1\n<FILENAME>primary_doc.xml\n<TEXT>\n<XML>\n{x}</XML>\n</TEXT>\n</DOCUMENT>\n</SEC-DOCUMENT>\n";
+    }
+
+    static string LegacyHeaderOnly(Random random, string accession, int issuerCik, DateOnly date, int owners)
+    {
+        var s = new StringBuilder();
+        s.Append(CultureInfo.InvariantCulture, $"<SEC-DOCUMENT>{accession}.txt : {date:yyyyMMdd}\n<SEC-HEADER>{accession}.hdr.sgml : {date:yyyyMMdd}\n");
+        s.Append(CultureInfo.InvariantCulture, $"ACCESSION NUMBER:\t\t{accession}\nCONFORMED SUBMISSION TYPE:\t3\nPUBLIC DOCUMENT COUNT:\t\t1\nFILED AS OF DATE:\t\t{date:yyyyMMdd}\n\n");
+        s.Append(CultureInfo.InvariantCulture, $"SUBJECT COMPANY:\n\n\tCOMPANY DATA:\n\t\tCOMPANY CONFORMED NAME:\t\t\tOLD INDUSTRIES INC\n\t\tCENTRAL INDEX KEY:\t\t\t{issuerCik:D10}\n");
+        for (var o = 0; o < owners; o++)
+        {
+            s.Append(CultureInfo.InvariantCulture, $"<REPORTING-OWNER>\n\nCOMPANY DATA:\n\tCOMPANY CONFORMED NAME:\t\t\t{Surnames[random.Next(Surnames.Length)].ToUpperInvariant()} {Given[random.Next(Given.Length)].ToUpperInvariant()}\n");
+            s.Append(CultureInfo.InvariantCulture, $"\tCENTRAL INDEX KEY:\t\t\t{1_000_000 + random.Next(0, 900_000):D10}\n<RELATIONSHIP>{(o == 0 ? "DIRECTOR" : "10 PERCENT OWNER")}\n\n");
+            s.Append("BUSINESS ADDRESS:\n\tSTREET 1:\t\t1 OLD MILL ROAD\n\tCITY:\t\t\tDAYTON\n\tSTATE:\t\t\tOH\n\tZIP:\t\t\t45402\n</REPORTING-OWNER>\n");
+        }
+        s.Append("</SEC-HEADER>\n<DOCUMENT>\n<TYPE>3\n<SEQUENCE>1\n<TEXT>\n                 FORM 3 (paper-era text)\n</TEXT>\n</DOCUMENT>\n</SEC-DOCUMENT>\n");
+        return s.ToString();
+    }
+
+    static string Escape(string s) => s.Replace("&", "&amp;").Replace("<", "&lt;").Replace("'", "&apos;");
+}
