@@ -1,3 +1,4 @@
+using Form3Actors.Testing;
 using System.Text;
 using Form3Actors.Node.Extraction;
 

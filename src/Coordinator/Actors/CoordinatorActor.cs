@@ -281,7 +281,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         var manifest = new Manifest(
             "Form3Actors", typeof(CoordinatorActor).Assembly.GetName().Version?.ToString() ?? "",
             new ManifestInput(input.Description, input.Files.Count, _alreadyDone, _progress!.Total, input.Missing.Count, input.BlankRows, input.DuplicateRows, input.SkippedRows),
-            done.Result.RowsPerTable, done.Result.ErrorsByKind, done.Result.FilingDateSources,
+            done.Result.RowsPerTable, done.Result.ErrorsByKind, done.Result.FilingDateSources, done.Result.DuplicateFilings,
             _startedAt, _clock.GetUtcNow(), Environment.MachineName, _nodeHosts.Order().ToList(), _folder.Journal,
             RunEnvironment.SlurmRestartCount);
         manifest.Write(_folder.Results);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Form3Actors.Coordinator.Output;
 
@@ -10,7 +9,8 @@ public sealed record Manifest(
     ManifestInput Input,
     IReadOnlyDictionary<string, int> RowsPerTable,
     IReadOnlyDictionary<string, int> ErrorsByKind,
-    [property: JsonPropertyName("filingDateSources")] IReadOnlyDictionary<string, int> FilingDateSources,
+    IReadOnlyDictionary<string, int> FilingDateSources,
+    int DuplicateFilingsDropped,
     DateTimeOffset StartedAt,
     DateTimeOffset FinishedAt,
     string CoordinatorHost,

@@ -7,11 +7,12 @@ using Sylvan.Data.Csv;
 
 namespace Form3Actors.Coordinator.Output;
 
-/// <summary>What a merge wrote: rows per table, errors by kind, and where FILING_DATE came from.</summary>
+/// <summary>What a merge wrote: rows per table, errors by kind, where FILING_DATE came from, and duplicates dropped.</summary>
 public sealed record MergeResult(
     IReadOnlyDictionary<string, int> RowsPerTable,
     IReadOnlyDictionary<string, int> ErrorsByKind,
-    IReadOnlyDictionary<string, int> FilingDateSources);
+    IReadOnlyDictionary<string, int> FilingDateSources,
+    int DuplicateFilings);
 
 /// <summary>
 /// Builds the final tables, one CSV per table, from the journaled part segments: a row counts only if its file is
@@ -19,6 +20,11 @@ public sealed record MergeResult(
 /// exactly-once whatever crashed: segments never journaled, a batch done twice, or an older version of a changed
 /// file are all left out. Each table is written to a temporary name and renamed into place.
 /// </summary>
+/// <remarks>
+/// EDGAR files one filing under every filer's CIK folder, so a mirror (and any list or index made from it) can hold
+/// the same accession number at several paths. Such copies are counted once: the copy with the smallest source path
+/// keeps its rows, whatever order the batches ran in, so every mode of running gives the same tables.
+/// </remarks>
 public sealed class TableMerger(string partsDirectory, string resultsDirectory)
 {
     public MergeResult Merge(RunLedger ledger, IReadOnlySet<UInt128> inputKeys, IReadOnlyList<MissingInput> missing)
@@ -27,10 +33,12 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory)
         var rowsPerTable = new Dictionary<string, int>();
         var errorsByKind = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var dateSources = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var duplicates = DuplicateCopies(ledger, inputKeys);
+        var keep = inputKeys.Except(duplicates).ToHashSet();
 
         foreach (var table in TableSchema.All)
         {
-            var rows = CurrentRows(ledger, inputKeys, table, dateSources);
+            var rows = CurrentRows(ledger, keep, table, dateSources);
             if (table == Table.Errors) rows = rows.Concat(QuarantinedRows(ledger, inputKeys)).Concat(MissingRows(missing));
             var count = 0;
             var counted = rows.Select(row =>
@@ -42,10 +50,42 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory)
             Write(table, counted);
             rowsPerTable[TableSchema.Name(table)] = count;
         }
-        return new MergeResult(rowsPerTable, errorsByKind, dateSources);
+        return new MergeResult(rowsPerTable, errorsByKind, dateSources, duplicates.Count);
     }
 
-    IEnumerable<string[]> CurrentRows(RunLedger ledger, IReadOnlySet<UInt128> inputKeys, Table table, IDictionary<string, int> dateSources)
+    /// <summary>Keys of files whose accession number another input file with a smaller source path also has.</summary>
+    HashSet<UInt128> DuplicateCopies(RunLedger ledger, IReadOnlySet<UInt128> inputKeys)
+    {
+        var accession = TableSchema.Columns(Table.Submission).ToList().IndexOf("ACCESSION_NUMBER") + 1;
+        var source = TableSchema.Columns(Table.Submission).ToList().IndexOf("SOURCE_PATH") + 1;
+        var winners = new Dictionary<string, (string Source, UInt128 Key)>(StringComparer.Ordinal);
+        var losers = new HashSet<UInt128>();
+        foreach (var row in CurrentRows(ledger, inputKeys, Table.Submission, new Dictionary<string, int>(), keyed: true))
+        {
+            if (!Accession.IsMatch(row[accession])) continue;
+            var key = FileKeys.Parse(row[0]);
+            if (!winners.TryGetValue(row[accession], out var winner))
+            {
+                winners[row[accession]] = (row[source], key);
+                continue;
+            }
+            if (string.CompareOrdinal(row[source], winner.Source) < 0)
+            {
+                losers.Add(winner.Key);
+                winners[row[accession]] = (row[source], key);
+            }
+            else
+            {
+                losers.Add(key);
+            }
+        }
+        return losers;
+    }
+
+    static readonly System.Text.RegularExpressions.Regex Accession = new(@"^\d{10}-\d{2}-\d{6}$", System.Text.RegularExpressions.RegexOptions.Compiled);
+
+    /// <summary>The current rows of a table, without the key column unless <paramref name="keyed"/>.</summary>
+    IEnumerable<string[]> CurrentRows(RunLedger ledger, IReadOnlySet<UInt128> inputKeys, Table table, IDictionary<string, int> dateSources, bool keyed = false)
     {
         var name = TableSchema.Name(table);
         var width = TableSchema.Columns(table).Count;
@@ -59,7 +99,7 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory)
                     var key = FileKeys.Parse(row[0]);
                     if (!inputKeys.Contains(key) || ledger.BatchOf(key) != batchRef) continue;
                     if (table == Table.Submission) Increment(dateSources, row[^1]);
-                    yield return row.AsSpan(1, width).ToArray();
+                    yield return keyed ? row : row.AsSpan(1, width).ToArray();
                 }
             }
         }

@@ -1,4 +1,4 @@
-namespace Form3Actors.Node.Tests;
+namespace Form3Actors.Testing;
 
 /// <summary>Finds the repository's test data from wherever the test runner starts.</summary>
 public static class TestData

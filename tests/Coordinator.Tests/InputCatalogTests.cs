@@ -1,0 +1,105 @@
+using Form3Actors.Coordinator.Inputs;
+using Form3Actors.Testing;
+
+namespace Form3Actors.Coordinator.Tests;
+
+public sealed class InputCatalogTests
+{
+    static readonly InputOptions Defaults = new(InputKind.Auto, "filepath", null, ["*.txt", "*.xml", "*.nc"]);
+
+    static string Real(string name) => Path.Combine(TestData.RepoRoot, "tests", "data", "real", name);
+
+    [Fact]
+    public void Csv_paths_are_read_relative_to_the_csv_and_bad_rows_are_counted()
+    {
+        using var temp = new TempFolder();
+        Directory.CreateDirectory(Path.Combine(temp.Path, "f"));
+        File.WriteAllText(Path.Combine(temp.Path, "f", "a.txt"), "a");
+        File.WriteAllText(Path.Combine(temp.Path, "f", "b.txt"), "bb");
+        var csv = Path.Combine(temp.Path, "list.csv");
+        File.WriteAllText(csv, "cik,FilePath\n1,f/a.txt\n2,\n3,f/b.txt\n4,f/a.txt\n5,f/missing.txt\n6,  \n");
+        var listing = InputCatalog.Load(csv, Defaults);
+        Assert.Equal(["f/a.txt", "f/b.txt"], listing.Files.Select(f => f.SourcePath));
+        Assert.Equal(Path.Combine(temp.Path, "f", "b.txt"), listing.Files[1].Path);
+        Assert.Equal(2, listing.Files[1].Size);
+        Assert.Equal(2, listing.BlankRows);
+        Assert.Equal(1, listing.DuplicateRows);
+        Assert.Equal("f/missing.txt", Assert.Single(listing.Missing).SourcePath);
+    }
+
+    [Fact]
+    public void Csv_without_the_path_column_says_which_columns_it_has()
+    {
+        using var temp = new TempFolder();
+        var csv = Path.Combine(temp.Path, "list.csv");
+        File.WriteAllText(csv, "cik,path\n1,a.txt\n");
+        var error = Assert.Throws<InputException>(() => InputCatalog.Load(csv, Defaults));
+        Assert.Contains("no 'filepath' column (its columns: cik, path)", error.Message);
+        Assert.Contains("--path-column", error.Message);
+        Assert.Single(InputCatalog.Load(csv, Defaults with { PathColumn = "path" }).Missing);
+    }
+
+    [Fact]
+    public void A_folder_lists_matching_files_recursively_in_a_stable_order()
+    {
+        using var temp = new TempFolder();
+        foreach (var name in new[] { "edgar/data/2/b.txt", "edgar/data/1/a.xml", "edgar/data/1/c.nc", "notes.md" })
+        {
+            var path = Path.Combine(temp.Path, name);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, "x");
+        }
+        var listing = InputCatalog.Load(temp.Path, Defaults);
+        Assert.Equal(["edgar/data/1/a.xml", "edgar/data/1/c.nc", "edgar/data/2/b.txt"], listing.Files.Select(f => f.SourcePath));
+    }
+
+    [Fact]
+    public void Daily_form_index_keeps_only_form_3_and_3A_rows_under_the_mirror_root()
+    {
+        using var mirror = new TempFolder();
+        // Two of the index's filings exist in this mirror; the rest are reported missing.
+        foreach (var name in new[] { "edgar/data/1770787/0000899243-20-008926.txt", "edgar/data/1506293/0001506293-20-000050.txt" })
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(mirror.Path, name))!);
+            File.WriteAllText(Path.Combine(mirror.Path, name), "x");
+        }
+        var listing = InputCatalog.Load(Real("form.20200318.idx.form3-excerpt"), Defaults with { MirrorRoot = mirror.Path });
+        // The excerpt has 89 rows of form 3, 2 of form 3/A and 1 of form 1-A.
+        Assert.Equal(91, listing.Files.Count + listing.Missing.Count);
+        Assert.Equal(1, listing.SkippedRows);
+        Assert.Equal(["edgar/data/1770787/0000899243-20-008926.txt", "edgar/data/1506293/0001506293-20-000050.txt"], listing.Files.Select(f => f.SourcePath));
+    }
+
+    [Fact]
+    public void Company_index_with_its_wrapped_header_is_read()
+    {
+        using var mirror = new TempFolder();
+        var listing = InputCatalog.Load(Real("company.20221003.idx.form3-excerpt"), Defaults with { MirrorRoot = mirror.Path });
+        Assert.Equal(226, listing.Missing.Count);
+        Assert.Equal("edgar/data/1144215/0001144215-22-000083.txt", listing.Missing[0].SourcePath);
+    }
+
+    [Fact]
+    public void Master_index_is_pipe_separated()
+    {
+        using var temp = new TempFolder();
+        var index = Path.Combine(temp.Path, "master.idx");
+        File.WriteAllText(index, "Description: Master Index\n\nCIK|Company Name|Form Type|Date Filed|Filename\n--------\n" +
+            "1750|AAR CORP|3|2020-03-18|edgar/data/1750/0001127602-20-011230.txt\n1750|AAR CORP|4|2020-03-18|edgar/data/1750/x.txt\n" +
+            "1750|AAR CORP|3/A|2020-03-18|edgar/data/1750/y.txt\n");
+        var listing = InputCatalog.Load(index, Defaults with { MirrorRoot = temp.Path });
+        Assert.Equal(["edgar/data/1750/0001127602-20-011230.txt", "edgar/data/1750/y.txt"], listing.Missing.Select(m => m.SourcePath));
+        Assert.Equal(1, listing.SkippedRows);
+    }
+
+    [Fact]
+    public void An_index_without_a_mirror_root_says_how_to_fix_it()
+    {
+        var error = Assert.Throws<InputException>(() => InputCatalog.Load(Real("form.20200318.idx.form3-excerpt"), Defaults));
+        Assert.Contains("--mirror-root", error.Message);
+    }
+
+    [Fact]
+    public void A_missing_input_is_a_clear_error() =>
+        Assert.Contains("input not found: /no/such/list.csv", Assert.Throws<InputException>(() => InputCatalog.Load("/no/such/list.csv", Defaults)).Message);
+}

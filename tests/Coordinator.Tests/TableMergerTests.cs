@@ -1,0 +1,108 @@
+using System.Collections.Immutable;
+using Form3Actors.Coordinator.Inputs;
+using Form3Actors.Coordinator.Output;
+using Form3Actors.Coordinator.State;
+using Form3Actors.Messages.CoordinatorEvents;
+using Form3Actors.Messages.WorkProtocol;
+using Form3Actors.Node.Extraction;
+using Form3Actors.Node.Output;
+
+namespace Form3Actors.Coordinator.Tests;
+
+public sealed class TableMergerTests
+{
+    static FilingRows Filing(string accession, string source, string remarks = "")
+    {
+        var rows = new FilingRows { FilingDateSource = FilingDateSource.SecHeader };
+        rows.Add(Table.Submission, [accession, "2024-01-05", "", "", "", "", "", "", "3", "0000000001", "Issuer", "ISS", remarks, "", "X0508", "0", source]);
+        rows.Add(Table.Form3Summary, [accession, source, "Owner", "Director", "Issuer", "0000000001", "2024-01-05"]);
+        return rows;
+    }
+
+    static FilesCompleted Completed(int batchRef, ImmutableArray<PartSegment> segments, params InputFile[] files) =>
+        new(batchRef, segments, files.Select(f => new FileStamp(FileKeys.ToText(f.Key), f.Size, f.ModifiedUtcTicks)).ToImmutableArray(), DateTimeOffset.UnixEpoch);
+
+    static List<string> Lines(string results, Table table) => File.ReadAllLines(Path.Combine(results, TableSchema.FileName(table))).ToList();
+
+    [Fact]
+    public void Only_journaled_current_rows_of_input_files_reach_the_tables_once()
+    {
+        using var temp = new TempFolder();
+        var parts = Path.Combine(temp.Path, "parts");
+        var results = Path.Combine(temp.Path, "results");
+        var a = TestFiles.File(1);
+        var b = TestFiles.File(2);
+        var c = TestFiles.File(3);
+        var ledger = new RunLedger();
+        using (var writer = new PartFileWriter(parts, "w1"))
+        {
+            string K(InputFile f) => FileKeys.ToText(f.Key);
+            // Batch 1: A (old version) and C, which is not in this run's input.
+            ledger.Apply(Completed(1, writer.Append([(K(a), Filing("0000000001-24-000001", "1.txt", "old")), (K(c), Filing("0000000003-24-000003", "3.txt"))], []), a, c));
+            // A batch done but never journaled (its node died before reporting): B's rows here must not count.
+            writer.Append([(K(b), Filing("0000000002-24-000002", "2.txt", "unjournaled"))], []);
+            // Batch 2: A again (changed since) and B, with an extraction error for nobody.
+            ledger.Apply(Completed(2, writer.Append([(K(a), Filing("0000000001-24-000001", "1.txt", "=new")), (K(b), Filing("0000000002-24-000002", "2.txt", "journaled"))], []), a, b));
+        }
+        var result = new TableMerger(parts, results).Merge(ledger, new HashSet<UInt128> { a.Key, b.Key }, [new MissingInput("9.txt", "/data/9.txt")]);
+
+        var submissions = Lines(results, Table.Submission);
+        Assert.Equal(string.Join(",", TableSchema.Columns(Table.Submission)), submissions[0]);
+        Assert.Equal(2, submissions.Count - 1);
+        Assert.Contains(submissions, l => l.Contains(",'=new,"));
+        Assert.Contains(submissions, l => l.Contains(",journaled,"));
+        Assert.DoesNotContain(submissions, l => l.Contains("old") || l.Contains("unjournaled") || l.Contains("000003"));
+        Assert.Equal(2, result.RowsPerTable["FORM3_SUMMARY"]);
+        Assert.Equal(2, result.FilingDateSources["SecHeader"]);
+        var errors = Lines(results, Table.Errors);
+        Assert.Equal("9.txt,input,missing_file,file not found: /data/9.txt,0", Assert.Single(errors.Skip(1)));
+    }
+
+    [Fact]
+    public void The_same_accession_at_two_paths_is_counted_once_whatever_the_batch_order()
+    {
+        foreach (var reversed in new[] { false, true })
+        {
+            using var temp = new TempFolder();
+            var parts = Path.Combine(temp.Path, "parts");
+            var results = Path.Combine(temp.Path, "results");
+            var issuerCopy = new InputFile(FileKeys.Of("/m/edgar/data/1/0000000009-24-000009.txt"), "/m/edgar/data/1/0000000009-24-000009.txt", "edgar/data/1/0000000009-24-000009.txt", 1, 1);
+            var ownerCopy = new InputFile(FileKeys.Of("/m/edgar/data/2/0000000009-24-000009.txt"), "/m/edgar/data/2/0000000009-24-000009.txt", "edgar/data/2/0000000009-24-000009.txt", 1, 1);
+            var order = reversed ? new[] { ownerCopy, issuerCopy } : [issuerCopy, ownerCopy];
+            var ledger = new RunLedger();
+            using (var writer = new PartFileWriter(parts, "w"))
+            {
+                var batch = 1;
+                foreach (var f in order)
+                    ledger.Apply(Completed(batch++, writer.Append([(FileKeys.ToText(f.Key), Filing("0000000009-24-000009", f.SourcePath))], []), f));
+            }
+            var result = new TableMerger(parts, results).Merge(ledger, new HashSet<UInt128> { issuerCopy.Key, ownerCopy.Key }, []);
+            Assert.Equal(1, result.DuplicateFilings);
+            var summary = Assert.Single(Lines(results, Table.Form3Summary).Skip(1));
+            Assert.Contains("edgar/data/1/0000000009-24-000009.txt", summary);
+        }
+    }
+
+    [Fact]
+    public void Quarantined_files_of_this_input_are_reported_in_errors()
+    {
+        using var temp = new TempFolder();
+        var file = TestFiles.File(4);
+        var ledger = new RunLedger();
+        ledger.Apply(new FilesQuarantined([new QuarantinedFile(new FileStamp(FileKeys.ToText(file.Key), 1, 1), "4.txt", ErrorKind.RetriesExhausted, "gave up after 3 attempts", 3)], DateTimeOffset.UnixEpoch));
+        var result = new TableMerger(Path.Combine(temp.Path, "parts"), Path.Combine(temp.Path, "r")).Merge(ledger, new HashSet<UInt128> { file.Key }, []);
+        Assert.Equal(1, result.ErrorsByKind[ErrorKind.RetriesExhausted]);
+        Assert.Equal("4.txt,process,retries_exhausted,gave up after 3 attempts,3", Lines(Path.Combine(temp.Path, "r"), Table.Errors)[1]);
+    }
+
+    [Theory]
+    [InlineData("=SUM(A1)", "'=SUM(A1)")]
+    [InlineData("+1 555 0100", "'+1 555 0100")]
+    [InlineData("@cmd", "'@cmd")]
+    [InlineData("-5", "-5")]
+    [InlineData("+1.5e3", "+1.5e3")]
+    [InlineData("-", "'-")]
+    [InlineData("plain", "plain")]
+    [InlineData("", "")]
+    public void Cells_a_spreadsheet_would_run_are_shown_as_text(string cell, string expected) => Assert.Equal(expected, CsvCells.GuardFormula(cell));
+}

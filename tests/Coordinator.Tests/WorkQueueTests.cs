@@ -1,0 +1,130 @@
+using Form3Actors.Coordinator.Inputs;
+using Form3Actors.Coordinator.State;
+using Form3Actors.Messages.WorkProtocol;
+using Form3Actors.Node.Extraction;
+
+namespace Form3Actors.Coordinator.Tests;
+
+public sealed class WorkQueueTests
+{
+    static readonly QueueSettings Settings = new(BatchSize: 10, MinBatchSize: 2, MaxAttempts: 3, IsolateAfterFailures: 2);
+
+    [Fact]
+    public void Batches_are_capped_by_the_configured_size_and_by_what_the_worker_asks()
+    {
+        var queue = new WorkQueue(TestFiles.Many(100), Settings);
+        Assert.Equal(10, queue.TryTake("w1", 50, activeWorkers: 1)!.Files.Length);
+        Assert.Equal(4, queue.TryTake("w1", 4, activeWorkers: 1)!.Files.Length);
+        Assert.Equal(86, queue.PendingCount);
+        Assert.Equal(14, queue.InFlightCount);
+    }
+
+    [Fact]
+    public void Batches_shrink_near_the_end_so_the_last_files_spread_over_workers()
+    {
+        Assert.Equal(10, WorkQueue.SizeFor(pending: 1000, activeWorkers: 4, requested: 256, Settings));
+        Assert.Equal(3, WorkQueue.SizeFor(pending: 24, activeWorkers: 4, requested: 256, Settings));
+        Assert.Equal(2, WorkQueue.SizeFor(pending: 3, activeWorkers: 4, requested: 256, Settings));
+    }
+
+    [Fact]
+    public void Every_file_is_handed_out_exactly_once_when_nothing_fails()
+    {
+        var files = TestFiles.Many(57);
+        var queue = new WorkQueue(files, Settings);
+        var seen = new List<string>();
+        while (queue.TryTake("w", 10, 1) is { } batch)
+        {
+            seen.AddRange(batch.Files.Select(f => f.FileKey));
+            var settlement = queue.Settle(batch.BatchId, batch.Files.Select(f => f.FileKey).ToList(), [])!;
+            Assert.Equal(batch.Files.Length, settlement.Completed.Count);
+        }
+        Assert.True(queue.IsDrained);
+        Assert.Equal(files.Select(f => FileKeys.ToText(f.Key)).Order(), seen.Order());
+    }
+
+    [Fact]
+    public void A_report_for_a_batch_no_longer_in_flight_is_ignored()
+    {
+        var queue = new WorkQueue(TestFiles.Many(5), Settings);
+        var batch = queue.TryTake("w", 10, 1)!;
+        var keys = batch.Files.Select(f => f.FileKey).ToList();
+        Assert.NotNull(queue.Settle(batch.BatchId, keys, []));
+        Assert.Null(queue.Settle(batch.BatchId, keys, []));
+    }
+
+    [Fact]
+    public void Failed_files_are_retried_then_isolated_then_quarantined()
+    {
+        var queue = new WorkQueue([TestFiles.File(1)], Settings);
+        var key = FileKeys.ToText(TestFiles.File(1).Key);
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            var batch = queue.TryTake("w", 10, 1)!;
+            Assert.Equal(attempt, Assert.Single(batch.Files).Attempt);
+            var settlement = queue.Settle(batch.BatchId, [], [new FileFailure(key, ErrorKind.IoError, "disk hiccup")])!;
+            if (attempt < 3)
+            {
+                Assert.Empty(settlement.Quarantined);
+                continue;
+            }
+            var q = Assert.Single(settlement.Quarantined);
+            Assert.Equal(ErrorKind.RetriesExhausted, q.Kind);
+            Assert.Equal(3, q.Attempts);
+            Assert.Contains("io_error", q.Reason);
+            Assert.Contains("disk hiccup", q.Reason);
+        }
+        Assert.True(queue.IsDrained);
+        Assert.Equal(3, queue.Retries);
+    }
+
+    [Fact]
+    public void Files_that_failed_twice_travel_alone_so_batch_mates_are_not_blamed()
+    {
+        var queue = new WorkQueue(TestFiles.Many(6), Settings);
+        for (var round = 0; round < 2; round++)
+        {
+            var taken = 0;
+            while (queue.TryTake("dying", 10, 1) is { } batch) taken += batch.Files.Length;
+            Assert.Equal(6, taken);
+            Assert.Empty(queue.Release(w => w == "dying", "node_lost", "node left"));
+        }
+        for (var i = 0; i < 6; i++)
+        {
+            var alone = queue.TryTake("healthy", 10, 1)!;
+            Assert.Single(alone.Files);
+            Assert.Equal(3, alone.Files[0].Attempt);
+            queue.Settle(alone.BatchId, [alone.Files[0].FileKey], []);
+        }
+        Assert.True(queue.IsDrained);
+    }
+
+    [Fact]
+    public void Releasing_a_worker_puts_its_batches_back_and_leaves_others_alone()
+    {
+        var queue = new WorkQueue(TestFiles.Many(100), Settings);
+        var lost = queue.TryTake("node-a/w1", 10, 2)!;
+        var kept = queue.TryTake("node-b/w1", 10, 2)!;
+        Assert.Equal(10, queue.HeldBy(w => w.StartsWith("node-a")));
+        var quarantined = queue.Release(w => w.StartsWith("node-a"), "node_lost", "gone");
+        Assert.Empty(quarantined);
+        Assert.Equal(90, queue.PendingCount);
+        Assert.Null(queue.Settle(lost.BatchId, lost.Files.Select(f => f.FileKey).ToList(), []));
+        Assert.NotNull(queue.Settle(kept.BatchId, kept.Files.Select(f => f.FileKey).ToList(), []));
+        var attempts = new List<int>();
+        while (queue.TryTake("node-b/w1", 10, 1) is { } next) attempts.AddRange(next.Files.Select(f => f.Attempt));
+        Assert.Equal(90, attempts.Count);
+        Assert.Equal(80, attempts.Count(a => a == 1));
+        Assert.Equal(10, attempts.Count(a => a == 2));
+    }
+
+    [Fact]
+    public void Files_a_report_leaves_out_count_as_failed()
+    {
+        var queue = new WorkQueue(TestFiles.Many(3), Settings);
+        var batch = queue.TryTake("w", 10, 1)!;
+        var settlement = queue.Settle(batch.BatchId, [batch.Files[0].FileKey], [])!;
+        Assert.Single(settlement.Completed);
+        Assert.Equal(2, queue.PendingCount);
+    }
+}
