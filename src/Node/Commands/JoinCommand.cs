@@ -38,11 +38,6 @@ public static class JoinCommand
 
     static async Task<int> Run(string runDir, string? seed, int? workers, string host, int port)
     {
-        if (!Directory.Exists(runDir))
-        {
-            await Console.Error.WriteLineAsync($"error: run folder not found: {runDir} (give the same --run-dir as the coordinator, on a file system both can reach)");
-            return ExitCodes.BadUsage;
-        }
         Address? seedAddress = null;
         if (seed != null && !Address.TryParse(seed, out seedAddress))
         {
@@ -61,19 +56,30 @@ public static class JoinCommand
             var system = ActorSystem.Create(ClusterConfig.SystemName, ClusterConfig.Build(files, host, port, []));
             var cluster = Cluster.Get(system);
             using var attempt = new CancellationTokenSource(Min(deadline - DateTime.UtcNow, TimeSpan.FromSeconds(30)));
+            // A rendezvous left by a killed coordinator points nowhere; when the new one is written, switch to it.
+            var watcher = seedAddress == null ? CancelWhenRendezvousMoves(runDir, target, attempt) : Task.CompletedTask;
             try
             {
                 await cluster.JoinAsync(target, attempt.Token);
             }
-            catch (OperationCanceledException)
+            catch (Exception e) when (e is OperationCanceledException or ClusterJoinFailedException)
             {
-                system.Log.Warning("Could not join {0} yet; {1}", target, seedAddress == null ? "reading the rendezvous again" : "retrying");
+                system.Log.Warning("Could not join {0}; {1}", target, seedAddress == null ? "reading the rendezvous again" : "retrying");
                 await system.Terminate();
                 continue;
             }
+            finally
+            {
+                await attempt.CancelAsync();
+                await watcher;
+            }
             return await Work(system, cluster, target, runDir, files, count);
         }
-        await Console.Error.WriteLineAsync($"error: no coordinator to join within {joinTimeout.TotalSeconds:N0} s (rendezvous in {runDir}, seed {seed ?? "from rendezvous"}); start the coordinator on this run folder first");
+        // The run folder may appear only once the coordinator starts (both start together in a Slurm job), so its
+        // absence is waited for like a missing rendezvous, and reported only here.
+        await Console.Error.WriteLineAsync(Directory.Exists(runDir)
+            ? $"error: no coordinator to join within {joinTimeout.TotalSeconds:N0} s (rendezvous in {runDir}, seed {seed ?? "from rendezvous"}); start the coordinator on this run folder first"
+            : $"error: run folder {runDir} did not appear within {joinTimeout.TotalSeconds:N0} s; give the same --run-dir as the coordinator, on a file system both can reach");
         return ExitCodes.CouldNotJoin;
     }
 
@@ -121,6 +127,26 @@ public static class JoinCommand
             await Task.Delay(250);
         }
         return null;
+    }
+
+    static async Task CancelWhenRendezvousMoves(string runDir, Address target, CancellationTokenSource attempt)
+    {
+        while (!attempt.IsCancellationRequested)
+        {
+            if (Rendezvous.ReadCurrent(runDir) is { } current && current.Address != target.ToString())
+            {
+                await attempt.CancelAsync();
+                return;
+            }
+            try
+            {
+                await Task.Delay(500, attempt.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
     }
 
     static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;

@@ -9,6 +9,10 @@ namespace Form3Actors.Node.Work;
 /// Does one batch: reads and extracts each file, appends the rows to the worker's part file, and says which files
 /// are done and which failed for a reason worth retrying. Plain code; the worker actor runs it off its thread.
 /// </summary>
+/// <remarks>
+/// A file rejected for its content gets ATTEMPTS=1 whichever try this was: its rejection is deterministic, and a
+/// retry caused by someone else's crash must not change the tables.
+/// </remarks>
 public sealed class BatchProcessor(FilingReader reader, PartFileWriter parts, string workerId) : IDisposable
 {
     readonly Form3Extractor _extractor = new();
@@ -40,7 +44,7 @@ public sealed class BatchProcessor(FilingReader reader, PartFileWriter parts, st
                 outcome = new ExtractionOutcome(null, bad.Error);
             }
             if (outcome.Rows is { } rows) filings.Add((item.FileKey, rows));
-            else errors.Add((item.FileKey, TableSchema.ErrorRow(item.SourcePath, outcome.Error!, item.Attempt)));
+            else errors.Add((item.FileKey, TableSchema.ErrorRow(item.SourcePath, outcome.Error!, attempts: 1)));
             completed.Add(item.FileKey);
         }
         var segments = parts.Append(filings, errors);

@@ -1,0 +1,212 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence.Sql;
+using Form3Actors.Coordinator.Actors;
+using Form3Actors.Coordinator.Hosting;
+using Form3Actors.Coordinator.Inputs;
+using Form3Actors.Coordinator.Output;
+using Form3Actors.Coordinator.State;
+using Form3Actors.Messages.WorkProtocol;
+using Form3Actors.Node.Extraction;
+using Form3Actors.Node.Hosting;
+using Microsoft.Data.Sqlite;
+
+namespace Form3Actors.Coordinator.Tests;
+
+/// <summary>
+/// The coordinator actor against a real SQLite journal file, with test probes as workers. Restart tests stop the
+/// actor and start a new one on the same journal and persistence id, as a rerun or a requeued job does.
+/// </summary>
+public sealed class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
+{
+    static readonly TempFolder Temp = new();
+    readonly RunFolder _folder;
+
+    public CoordinatorActorSpecs() : this(RunFolder.Create(Path.Combine(Temp.Path, Guid.NewGuid().ToString("N"))))
+    {
+    }
+
+    CoordinatorActorSpecs(RunFolder folder) : base(ConfigFor(folder))
+    {
+        _folder = folder;
+    }
+
+    static Config ConfigFor(RunFolder folder) =>
+        ConfigurationFactory.ParseString($"""
+            akka.persistence.journal.sql.connection-string = "Data Source={folder.Journal}"
+            akka.persistence.snapshot-store.sql.connection-string = "Data Source={folder.Journal}"
+            akka.loglevel = WARNING
+            """)
+            .WithFallback(HoconFiles.Load("coordinator.conf", "node.conf", "shared.conf"))
+            .WithFallback(SqlPersistence.DefaultConfiguration);
+
+    CoordinatorSettings Settings(int snapshotEvery = 100_000) =>
+        CoordinatorSettings.From(Sys.Settings.Config) with { SnapshotEveryFiles = snapshotEvery, ProgressInterval = TimeSpan.FromSeconds(30) };
+
+    (IActorRef Coordinator, Task<RunOutcome> Outcome) StartCoordinator(IReadOnlyList<InputFile> files, CoordinatorSettings? settings = null)
+    {
+        var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var coordinator = Sys.ActorOf(CoordinatorActor.Props(settings ?? Settings(), _folder, outcome, TimeProvider.System, expectsExternalNodes: false));
+        coordinator.Tell(new StartRun(new InputListing("test input", files, [], 0, 0, 0)));
+        return (coordinator, outcome.Task);
+    }
+
+    void StopAndWait(IActorRef actor)
+    {
+        Watch(actor);
+        Sys.Stop(actor);
+        ExpectTerminated(actor);
+    }
+
+    static ReportBatchCompleted AllDone(AssignBatch batch, string worker = "probe") =>
+        new(batch.BatchId, worker, [], batch.Files.Select(f => f.FileKey).ToImmutableArray(), []);
+
+    AssignBatch Take(Akka.TestKit.TestProbe worker, IActorRef coordinator, int max = 5)
+    {
+        worker.Send(coordinator, new RequestWork(worker.Ref.Path.Name, max));
+        return worker.ExpectMsg<AssignBatch>(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Hands_out_batches_on_request_and_finishes_when_all_are_journaled()
+    {
+        var (coordinator, outcome) = StartCoordinator(TestFiles.Many(8));
+        var worker = CreateTestProbe("worker");
+        var seen = new HashSet<string>();
+        while (seen.Count < 8)
+        {
+            var batch = Take(worker, coordinator, max: 3);
+            Assert.InRange(batch.Files.Length, 1, 3);
+            Assert.All(batch.Files, f => Assert.True(seen.Add(f.FileKey), "a file was handed out twice"));
+            worker.Send(coordinator, AllDone(batch));
+            worker.ExpectMsg<BatchAccepted>(b => b.BatchId == batch.BatchId);
+        }
+        var completed = Assert.IsType<RunOutcome.Completed>(await outcome.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(8, completed.Manifest.Input.Processed);
+        worker.ExpectMsg<RunFinished>();
+        Assert.True(File.Exists(Path.Combine(_folder.Results, "SUBMISSION.csv")));
+    }
+
+    [Fact]
+    public void Says_no_work_yet_while_the_rest_is_in_flight()
+    {
+        var (coordinator, _) = StartCoordinator(TestFiles.Many(2));
+        var first = CreateTestProbe("first");
+        var second = CreateTestProbe("second");
+        Take(first, coordinator, max: 10);
+        Assert.True(first.LastMessage is AssignBatch { Files.Length: >= 1 });
+        var remaining = 2 - ((AssignBatch)first.LastMessage).Files.Length;
+        if (remaining > 0) Take(second, coordinator, max: 10);
+        second.Send(coordinator, new RequestWork("second", 10));
+        second.ExpectMsg<NoWorkYet>();
+    }
+
+    [Fact]
+    public void Completed_files_are_not_reassigned_after_restart()
+    {
+        var files = TestFiles.Many(10);
+        var (coordinator, _) = StartCoordinator(files);
+        var worker = CreateTestProbe("w");
+        var done = Take(worker, coordinator, max: 4);
+        worker.Send(coordinator, AllDone(done));
+        worker.ExpectMsg<BatchAccepted>();
+        StopAndWait(coordinator);
+
+        var (restarted, _) = StartCoordinator(files);
+        var again = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            worker.Send(restarted, new RequestWork("w", 100));
+            var batch = worker.ExpectMsg<AssignBatch>(TimeSpan.FromSeconds(10));
+            again.AddRange(batch.Files.Select(f => f.FileKey));
+            if (again.Count >= 6) break;
+        }
+        Assert.Equal(6, again.Count);
+        Assert.Empty(again.Intersect(done.Files.Select(f => f.FileKey)));
+    }
+
+    [Fact]
+    public void Files_assigned_to_a_worker_that_died_go_to_another_worker()
+    {
+        var (coordinator, _) = StartCoordinator(TestFiles.Many(3));
+        var doomed = CreateTestProbe("doomed");
+        var batch = Take(doomed, coordinator, max: 10);
+        StopAndWait(doomed.Ref);
+
+        var survivor = CreateTestProbe("survivor");
+        var retried = new List<WorkItem>();
+        AwaitAssert(() =>
+        {
+            survivor.Send(coordinator, new RequestWork("survivor", 10));
+            var reply = survivor.ExpectMsg<object>();
+            if (reply is AssignBatch b) retried.AddRange(b.Files);
+            Assert.Equal(batch.Files.Length, retried.Count);
+        }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100));
+        Assert.Equal(batch.Files.Select(f => f.FileKey).Order(), retried.Select(f => f.FileKey).Order());
+        Assert.All(retried, f => Assert.Equal(2, f.Attempt));
+    }
+
+    [Fact]
+    public async Task A_file_that_keeps_failing_is_quarantined_and_reported_in_errors()
+    {
+        var (coordinator, outcome) = StartCoordinator([TestFiles.File(1)]);
+        var worker = CreateTestProbe("w");
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            var batch = Take(worker, coordinator);
+            var file = Assert.Single(batch.Files);
+            worker.Send(coordinator, new ReportBatchCompleted(batch.BatchId, "w", [], [], [new FileFailure(file.FileKey, ErrorKind.IoError, "stale NFS handle")]));
+            worker.ExpectMsg<BatchAccepted>();
+        }
+        var completed = Assert.IsType<RunOutcome.Completed>(await outcome.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(1, completed.Manifest.ErrorsByKind[ErrorKind.RetriesExhausted]);
+        var errors = File.ReadAllLines(Path.Combine(_folder.Results, "ERRORS.csv"));
+        Assert.StartsWith("1.txt,process,retries_exhausted,gave up after 3 attempts; last failure (io_error): stale NFS handle,3", errors[1]);
+    }
+
+    [Fact]
+    public void Recovery_from_a_snapshot_skips_finished_work_and_trims_the_journal()
+    {
+        var files = TestFiles.Many(12);
+        var (coordinator, _) = StartCoordinator(files, Settings(snapshotEvery: 4));
+        var worker = CreateTestProbe("w");
+        var done = new List<string>();
+        while (done.Count < 8)
+        {
+            var batch = Take(worker, coordinator, max: 4);
+            worker.Send(coordinator, AllDone(batch));
+            worker.ExpectMsg<BatchAccepted>();
+            done.AddRange(batch.Files.Select(f => f.FileKey));
+        }
+        AwaitAssert(() => Assert.True(CountRows("snapshot") >= 1), TimeSpan.FromSeconds(10));
+        StopAndWait(coordinator);
+
+        var (restarted, _) = StartCoordinator(files);
+        worker.Send(restarted, new RequestWork("w", 100));
+        var rest = worker.ExpectMsg<AssignBatch>(TimeSpan.FromSeconds(10));
+        Assert.Equal(files.Count - done.Count, rest.Files.Length);
+        Assert.Empty(rest.Files.Select(f => f.FileKey).Intersect(done));
+    }
+
+    [Fact]
+    public async Task Stop_ends_the_run_with_its_progress()
+    {
+        var (coordinator, outcome) = StartCoordinator(TestFiles.Many(5));
+        var worker = CreateTestProbe("w");
+        Take(worker, coordinator, max: 2);
+        coordinator.Tell(StopRun.OnSignal);
+        var stopped = Assert.IsType<RunOutcome.Stopped>(await outcome.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal((0, 5), (stopped.Done, stopped.Total));
+        Assert.Equal("stopped", StatusFile.Read(_folder.Root)!.Phase);
+    }
+
+    long CountRows(string table)
+    {
+        using var connection = new SqliteConnection($"Data Source={_folder.Journal}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM {table}";
+        return (long)command.ExecuteScalar()!;
+    }
+}

@@ -1,0 +1,118 @@
+using System.Text.Json;
+using Form3Actors.Testing;
+
+namespace Form3Actors.Integration.Tests;
+
+/// <summary>
+/// Real OS processes over TCP on loopback: a coordinator and node processes, killed and restarted mid-run. Every
+/// run must end with the same tables as an uninterrupted run: no filing missing, none twice.
+/// </summary>
+public sealed class FaultToleranceTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+{
+    static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(3);
+
+    string NewRunDir(string name) => Path.Combine(fixture.Root, name + "-" + Guid.NewGuid().ToString("N")[..6]);
+
+    static JsonElement Manifest(string runDir) => JsonDocument.Parse(File.ReadAllBytes(Path.Combine(runDir, "results", "manifest.json"))).RootElement;
+
+    [Fact]
+    public async Task Coordinator_and_two_node_processes_make_the_same_tables_as_the_embedded_run()
+    {
+        var runDir = NewRunDir("cluster");
+        using var coordinator = Start.Coordinator(fixture, "cluster-coordinator", fixture.Corpus.InputCsv, runDir, "--workers", "0");
+        using var node1 = Start.Node(fixture, "cluster-node1", runDir);
+        using var node2 = Start.Node(fixture, "cluster-node2", runDir);
+        Assert.True(await coordinator.WaitForExitAsync(RunTimeout) == 0, coordinator.Tail());
+        Assert.Equal(0, await node1.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, await node2.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Tables.AssertSame(fixture.Reference, runDir);
+        Assert.Equal(2, Manifest(runDir).GetProperty("nodeHosts").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_node_killed_mid_run_leaves_its_work_to_the_other_node()
+    {
+        var runDir = NewRunDir("kill-node");
+        using var coordinator = Start.Coordinator(fixture, "kill-node-coordinator", fixture.Corpus.InputCsv, runDir, "--workers", "0");
+        using var doomed = Start.Node(fixture, "kill-node-doomed", runDir);
+        using var survivor = Start.Node(fixture, "kill-node-survivor", runDir);
+        await Tables.WaitForDone(runDir, ClusterFixture.CorpusSize / 5, coordinator, RunTimeout);
+        doomed.Kill();
+        Assert.True(await coordinator.WaitForExitAsync(RunTimeout) == 0, coordinator.Tail());
+        Assert.Equal(0, await survivor.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Tables.AssertSame(fixture.Reference, runDir);
+        Assert.Contains("left the cluster", coordinator.Log());
+    }
+
+    [Fact]
+    public async Task A_coordinator_killed_mid_run_resumes_from_its_journal()
+    {
+        var runDir = NewRunDir("kill-coordinator");
+        int before;
+        using (var coordinator = Start.Coordinator(fixture, "kill-coord-first", fixture.Corpus.InputCsv, runDir, "--workers", "0"))
+        using (var node = Start.Node(fixture, "kill-coord-node-first", runDir, workers: 2))
+        {
+            await Tables.WaitForDone(runDir, ClusterFixture.CorpusSize / 3, coordinator, RunTimeout);
+            coordinator.Kill();
+            before = Tables.Done(runDir);
+            // The node notices its coordinator is gone and exits on its own.
+            Assert.Equal(4, await node.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        }
+        using (var coordinator = Start.Coordinator(fixture, "kill-coord-second", fixture.Corpus.InputCsv, runDir, "--workers", "0"))
+        using (var node = Start.Node(fixture, "kill-coord-node-second", runDir, workers: 2))
+        {
+            Assert.True(await coordinator.WaitForExitAsync(RunTimeout) == 0, coordinator.Tail());
+            Assert.Equal(0, await node.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        }
+        Tables.AssertSame(fixture.Reference, runDir);
+        var input = Manifest(runDir).GetProperty("input");
+        Assert.InRange(input.GetProperty("alreadyDone").GetInt32(), before, ClusterFixture.CorpusSize - 1);
+        Assert.Equal(ClusterFixture.CorpusSize, input.GetProperty("alreadyDone").GetInt32() + input.GetProperty("processed").GetInt32());
+    }
+
+    [Fact]
+    public async Task Sigterm_to_everything_mid_run_then_the_same_command_completes_it()
+    {
+        var runDir = NewRunDir("sigterm");
+        using (var coordinator = Start.Coordinator(fixture, "sigterm-coordinator", fixture.Corpus.InputCsv, runDir, "--workers", "0"))
+        using (var node1 = Start.Node(fixture, "sigterm-node1", runDir))
+        using (var node2 = Start.Node(fixture, "sigterm-node2", runDir))
+        {
+            await Tables.WaitForDone(runDir, ClusterFixture.CorpusSize / 4, coordinator, RunTimeout);
+            node1.Terminate();
+            node2.Terminate();
+            coordinator.Terminate();
+            Assert.Equal(3, await coordinator.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Equal(0, await node1.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Equal(0, await node2.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Contains("run the same command again to resume", coordinator.Log());
+        }
+        using (var rerun = Start.Coordinator(fixture, "sigterm-rerun", fixture.Corpus.InputCsv, runDir))
+        {
+            Assert.True(await rerun.WaitForExitAsync(RunTimeout) == 0, rerun.Tail());
+            Assert.Matches(@"[1-9][\d,]* already done by earlier runs \(skipped\)", rerun.Log());
+        }
+        Tables.AssertSame(fixture.Reference, runDir);
+    }
+
+    [Fact]
+    public async Task Appending_rows_to_the_input_csv_processes_only_the_new_files()
+    {
+        var runDir = NewRunDir("append");
+        var lines = await File.ReadAllLinesAsync(fixture.Corpus.InputCsv);
+        var csv = Path.Combine(fixture.Corpus.Root, $"growing-{Guid.NewGuid():N}.csv");
+        var firstPart = lines.Length * 2 / 3;
+        await File.WriteAllLinesAsync(csv, lines.Take(firstPart));
+        using (var first = Start.Coordinator(fixture, "append-first", csv, runDir))
+            Assert.True(await first.WaitForExitAsync(RunTimeout) == 0, first.Tail());
+        await File.AppendAllLinesAsync(csv, lines.Skip(firstPart));
+        using (var second = Start.Coordinator(fixture, "append-second", csv, runDir))
+        {
+            Assert.True(await second.WaitForExitAsync(RunTimeout) == 0, second.Tail());
+            Assert.Contains($"{firstPart - 1:N0} already done by earlier runs (skipped), {lines.Length - firstPart:N0} to process", second.Log());
+        }
+        var input = Manifest(runDir).GetProperty("input");
+        Assert.Equal(lines.Length - firstPart, input.GetProperty("processed").GetInt32());
+        Tables.AssertSame(fixture.Reference, runDir);
+    }
+}
