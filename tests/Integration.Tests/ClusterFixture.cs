@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Form3Actors.Testing;
 
 namespace Form3Actors.Integration.Tests;
@@ -36,7 +35,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         using var run = Start.Coordinator(this, "reference", Corpus.InputCsv, runDir);
         var code = await run.WaitForExitAsync(TimeSpan.FromMinutes(3));
         Assert.True(code == 0, run.Tail());
-        Reference = Tables.Read(runDir);
+        Reference = RunTables.Read(runDir);
     }
 
     public Task DisposeAsync()
@@ -56,54 +55,3 @@ public static class Start
         Form3Process.Start("form3-node", name, Path.Combine(fixture.Root, "logs"), fixture.Environment, "join", "--run-dir", runDir, "--workers", workers.ToString());
 }
 
-/// <summary>Reads a run's result tables and status.</summary>
-public static class Tables
-{
-    public static readonly string[] Names =
-        ["SUBMISSION", "REPORTINGOWNER", "NONDERIV_HOLDING", "DERIV_HOLDING", "FOOTNOTES", "OWNER_SIGNATURE", "FORM3_SUMMARY", "ERRORS"];
-
-    /// <summary>Each table's lines, header first, the rows sorted (row order depends on scheduling, content must not).</summary>
-    public static IReadOnlyDictionary<string, List<string>> Read(string runDir) =>
-        Names.ToDictionary(n => n, n =>
-        {
-            var lines = File.ReadAllText(Path.Combine(runDir, "results", n + ".csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            return lines.Take(1).Concat(lines.Skip(1).Order(StringComparer.Ordinal)).ToList();
-        });
-
-    public static void AssertSame(IReadOnlyDictionary<string, List<string>> expected, string runDir)
-    {
-        var actual = Read(runDir);
-        foreach (var name in Names)
-        {
-            var missing = expected[name].Except(actual[name]).Take(3).ToList();
-            var extra = actual[name].Except(expected[name]).Take(3).ToList();
-            Assert.True(expected[name].Count == actual[name].Count && missing.Count == 0 && extra.Count == 0,
-                $"{name}: expected {expected[name].Count} lines, got {actual[name].Count}; missing {string.Join(" | ", missing)}; extra {string.Join(" | ", extra)}");
-        }
-    }
-
-    public static int Done(string runDir)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(runDir, "status.json")));
-            return doc.RootElement.GetProperty("done").GetInt32();
-        }
-        catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException)
-        {
-            return 0;
-        }
-    }
-
-    /// <summary>Waits until the run has journaled at least <paramref name="files"/> files; fails if it ends first.</summary>
-    public static async Task WaitForDone(string runDir, int files, Form3Process coordinator, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (Done(runDir) < files)
-        {
-            if (coordinator.HasExited) throw new InvalidOperationException($"the run ended before {files} files were done:\n{coordinator.Tail()}");
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"fewer than {files} files done after {timeout}:\n{coordinator.Tail()}");
-            await Task.Delay(20);
-        }
-    }
-}

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Form3Actors.Testing;
 
 namespace Form3Actors.Integration.Tests;
@@ -13,8 +12,6 @@ public sealed class FaultToleranceTests(ClusterFixture fixture) : IClassFixture<
 
     string NewRunDir(string name) => Path.Combine(fixture.Root, name + "-" + Guid.NewGuid().ToString("N")[..6]);
 
-    static JsonElement Manifest(string runDir) => JsonDocument.Parse(File.ReadAllBytes(Path.Combine(runDir, "results", "manifest.json"))).RootElement;
-
     [Fact]
     public async Task Coordinator_and_two_node_processes_make_the_same_tables_as_the_embedded_run()
     {
@@ -25,8 +22,8 @@ public sealed class FaultToleranceTests(ClusterFixture fixture) : IClassFixture<
         Assert.True(await coordinator.WaitForExitAsync(RunTimeout) == 0, coordinator.Tail());
         Assert.Equal(0, await node1.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(0, await node2.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        Tables.AssertSame(fixture.Reference, runDir);
-        Assert.Equal(2, Manifest(runDir).GetProperty("nodeHosts").GetArrayLength());
+        Assert.Null(RunTables.Difference(fixture.Reference, runDir));
+        Assert.Equal(2, RunTables.Manifest(runDir).GetProperty("nodeHosts").GetArrayLength());
     }
 
     [Fact]
@@ -36,11 +33,11 @@ public sealed class FaultToleranceTests(ClusterFixture fixture) : IClassFixture<
         using var coordinator = Start.Coordinator(fixture, "kill-node-coordinator", fixture.Corpus.InputCsv, runDir, "--workers", "0");
         using var doomed = Start.Node(fixture, "kill-node-doomed", runDir);
         using var survivor = Start.Node(fixture, "kill-node-survivor", runDir);
-        await Tables.WaitForDone(runDir, ClusterFixture.CorpusSize / 5, coordinator, RunTimeout);
+        await RunTables.WaitForDone(runDir, ClusterFixture.CorpusSize / 5, () => coordinator.HasExited, () => coordinator.Tail(), RunTimeout);
         doomed.Kill();
         Assert.True(await coordinator.WaitForExitAsync(RunTimeout) == 0, coordinator.Tail());
         Assert.Equal(0, await survivor.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        Tables.AssertSame(fixture.Reference, runDir);
+        Assert.Null(RunTables.Difference(fixture.Reference, runDir));
         Assert.Contains("left the cluster", coordinator.Log());
     }
 
@@ -52,9 +49,9 @@ public sealed class FaultToleranceTests(ClusterFixture fixture) : IClassFixture<
         using (var coordinator = Start.Coordinator(fixture, "kill-coord-first", fixture.Corpus.InputCsv, runDir, "--workers", "0"))
         using (var node = Start.Node(fixture, "kill-coord-node-first", runDir, workers: 2))
         {
-            await Tables.WaitForDone(runDir, ClusterFixture.CorpusSize / 3, coordinator, RunTimeout);
+            await RunTables.WaitForDone(runDir, ClusterFixture.CorpusSize / 3, () => coordinator.HasExited, () => coordinator.Tail(), RunTimeout);
             coordinator.Kill();
-            before = Tables.Done(runDir);
+            before = RunTables.Done(runDir);
             // The node notices its coordinator is gone and exits on its own.
             Assert.Equal(4, await node.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         }
@@ -64,8 +61,8 @@ public sealed class FaultToleranceTests(ClusterFixture fixture) : IClassFixture<
             Assert.True(await coordinator.WaitForExitAsync(RunTimeout) == 0, coordinator.Tail());
             Assert.Equal(0, await node.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         }
-        Tables.AssertSame(fixture.Reference, runDir);
-        var input = Manifest(runDir).GetProperty("input");
+        Assert.Null(RunTables.Difference(fixture.Reference, runDir));
+        var input = RunTables.Manifest(runDir).GetProperty("input");
         Assert.InRange(input.GetProperty("alreadyDone").GetInt32(), before, ClusterFixture.CorpusSize - 1);
         Assert.Equal(ClusterFixture.CorpusSize, input.GetProperty("alreadyDone").GetInt32() + input.GetProperty("processed").GetInt32());
     }
@@ -78,7 +75,7 @@ public sealed class FaultToleranceTests(ClusterFixture fixture) : IClassFixture<
         using (var node1 = Start.Node(fixture, "sigterm-node1", runDir))
         using (var node2 = Start.Node(fixture, "sigterm-node2", runDir))
         {
-            await Tables.WaitForDone(runDir, ClusterFixture.CorpusSize / 4, coordinator, RunTimeout);
+            await RunTables.WaitForDone(runDir, ClusterFixture.CorpusSize / 4, () => coordinator.HasExited, () => coordinator.Tail(), RunTimeout);
             node1.Terminate();
             node2.Terminate();
             coordinator.Terminate();
@@ -92,7 +89,7 @@ public sealed class FaultToleranceTests(ClusterFixture fixture) : IClassFixture<
             Assert.True(await rerun.WaitForExitAsync(RunTimeout) == 0, rerun.Tail());
             Assert.Matches(@"[1-9][\d,]* already done by earlier runs \(skipped\)", rerun.Log());
         }
-        Tables.AssertSame(fixture.Reference, runDir);
+        Assert.Null(RunTables.Difference(fixture.Reference, runDir));
     }
 
     [Fact]
@@ -111,8 +108,8 @@ public sealed class FaultToleranceTests(ClusterFixture fixture) : IClassFixture<
             Assert.True(await second.WaitForExitAsync(RunTimeout) == 0, second.Tail());
             Assert.Contains($"{firstPart - 1:N0} already done by earlier runs (skipped), {lines.Length - firstPart:N0} to process", second.Log());
         }
-        var input = Manifest(runDir).GetProperty("input");
+        var input = RunTables.Manifest(runDir).GetProperty("input");
         Assert.Equal(lines.Length - firstPart, input.GetProperty("processed").GetInt32());
-        Tables.AssertSame(fixture.Reference, runDir);
+        Assert.Null(RunTables.Difference(fixture.Reference, runDir));
     }
 }

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Builds what compute nodes run: a self-contained publish of both executables (form3-coordinator, form3-node)
+# into publish/, so nodes need no .NET installed. Run once on the login node, again after updating the code.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rid=${FORM3_RID:-linux-x64}
+dotnet publish src/Coordinator/Form3Actors.Coordinator.csproj -c Release -r "$rid" --self-contained true -o publish -v quiet -nologo
+echo "published form3-coordinator and form3-node ($rid, self-contained) to $(pwd)/publish"
