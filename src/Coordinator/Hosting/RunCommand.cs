@@ -37,17 +37,18 @@ public static class RunCommand
         var pathColumn = new Option<string?>("--path-column") { Description = "CSV column holding the filing paths (default from hocon: filepath)" };
         var kind = new Option<InputKind>("--input-kind") { Description = "How to read INPUT", DefaultValueFactory = _ => InputKind.Auto };
         var mirror = new Option<string?>("--mirror-root") { Description = "For an EDGAR index: the folder that holds the mirror's edgar/ tree" };
+        var insecure = new Option<bool>("--insecure-transport") { Description = "Plain TCP instead of mutual TLS with the run's certificate; only on a trusted network" };
         var command = new Command("run", "Process every filing of INPUT into the research tables; resumes from the run folder's journal")
         {
-            input, runDir, workers, host, port, pathColumn, kind, mirror,
+            input, runDir, workers, host, port, pathColumn, kind, mirror, insecure,
         };
         command.SetAction((parse, _) => Run(
             parse.GetRequiredValue(input), parse.GetValue(runDir), parse.GetValue(workers), parse.GetRequiredValue(host),
-            parse.GetValue(port), parse.GetValue(pathColumn), parse.GetValue(kind), parse.GetValue(mirror)));
+            parse.GetValue(port), parse.GetValue(pathColumn), parse.GetValue(kind), parse.GetValue(mirror), parse.GetValue(insecure)));
         return command;
     }
 
-    static async Task<int> Run(string input, string? runDir, int? workers, string host, int port, string? pathColumn, InputKind kind, string? mirror)
+    static async Task<int> Run(string input, string? runDir, int? workers, string host, int port, string? pathColumn, InputKind kind, string? mirror, bool insecure)
     {
         var files = HoconFiles.Load("coordinator.conf", "node.conf", "shared.conf");
         var inputConfig = files.GetConfig("form3.coordinator");
@@ -81,14 +82,15 @@ public static class RunCommand
                 ])
                 .WithFallback(SqlPersistence.DefaultConfiguration);
             var settings = CoordinatorSettings.From(config);
-            var system = ActorSystem.Create(ClusterConfig.SystemName, config);
+            var security = insecure ? TransportSecurity.Insecure : new TransportSecurity(RunCertificate.LoadOrCreate(folder.Root));
+            var system = ClusterSystem.Create(config, security);
             var cluster = Cluster.Get(system);
             cluster.Join(cluster.SelfAddress);
             var address = cluster.SelfAddress;
             system.Log.Info($"Coordinator {address} (host {Environment.MachineName}, pid {Environment.ProcessId}); run folder {folder.Root}; " +
                 $"journal {folder.Journal}; Slurm job {RunEnvironment.SlurmJobId ?? "none"}, restart {RunEnvironment.SlurmRestartCount}");
             new Rendezvous(address.ToString(), address.Host ?? host, Environment.ProcessId, RunEnvironment.SlurmJobId,
-                RunEnvironment.SlurmRestartCount, DateTimeOffset.UtcNow).Write(folder.Root);
+                RunEnvironment.SlurmRestartCount, security.IsSecure, DateTimeOffset.UtcNow).Write(folder.Root);
 
             var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
             var inProcess = workers ?? ResolveWorkers(config);

@@ -21,10 +21,15 @@ public sealed record RunFolder(string Root)
     /// <summary>Where nodes find the coordinator's address.</summary>
     public string Rendezvous => Path.Combine(Root, "rendezvous.json");
 
+    /// <summary>Creates the folder if new, readable by its owner only: runs may hold licensed or embargoed data.</summary>
     public static RunFolder Create(string root)
     {
         var folder = new RunFolder(Path.GetFullPath(root));
-        Directory.CreateDirectory(folder.Root);
+        if (!Directory.Exists(folder.Root))
+        {
+            if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder.Root);
+            else Directory.CreateDirectory(folder.Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         Directory.CreateDirectory(folder.Parts);
         return folder;
     }

@@ -31,12 +31,17 @@ public static class JoinCommand
         var workers = new Option<int?>("--workers") { Description = "Workers on this node (default: one per CPU given, from SLURM_CPUS_PER_TASK or the machine)" };
         var host = new Option<string>("--host") { Description = "Address to bind and advertise", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "Port to bind; 0 picks a free one", DefaultValueFactory = _ => 0 };
-        var command = new Command("join", "Join a run's cluster and extract the filings pulled from its coordinator") { runDir, seed, workers, host, port };
-        command.SetAction((parse, _) => Run(parse.GetRequiredValue(runDir), parse.GetValue(seed), parse.GetValue(workers), parse.GetRequiredValue(host), parse.GetValue(port)));
+        var insecure = new Option<bool>("--insecure-transport")
+        {
+            Description = "With --seed: plain TCP instead of TLS with the run's certificate (with a rendezvous, the coordinator's choice is followed)",
+        };
+        var command = new Command("join", "Join a run's cluster and extract the filings pulled from its coordinator") { runDir, seed, workers, host, port, insecure };
+        command.SetAction((parse, _) => Run(parse.GetRequiredValue(runDir), parse.GetValue(seed), parse.GetValue(workers), parse.GetRequiredValue(host),
+            parse.GetValue(port), parse.GetValue(insecure)));
         return command;
     }
 
-    static async Task<int> Run(string runDir, string? seed, int? workers, string host, int port)
+    static async Task<int> Run(string runDir, string? seed, int? workers, string host, int port, bool insecure)
     {
         Address? seedAddress = null;
         if (seed != null && !Address.TryParse(seed, out seedAddress))
@@ -51,9 +56,21 @@ public static class JoinCommand
 
         while (DateTime.UtcNow < deadline)
         {
-            var target = seedAddress ?? await WaitForRendezvous(runDir, deadline);
+            var rendezvous = seedAddress == null ? await WaitForRendezvous(runDir, deadline) : null;
+            var target = seedAddress ?? (rendezvous != null ? Address.Parse(rendezvous.Address) : null);
             if (target == null) break;
-            var system = ActorSystem.Create(ClusterConfig.SystemName, ClusterConfig.Build(files, host, port, []));
+            var secure = rendezvous?.Secure ?? !insecure;
+            TransportSecurity security;
+            try
+            {
+                security = secure ? new TransportSecurity(RunCertificate.Load(RunCertificate.PathIn(runDir))) : TransportSecurity.Insecure;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            {
+                await Console.Error.WriteLineAsync($"error: cannot load the run's certificate: {e.Message}");
+                return ExitCodes.BadUsage;
+            }
+            var system = ClusterSystem.Create(ClusterConfig.Build(files, host, port, []), security);
             var cluster = Cluster.Get(system);
             using var attempt = new CancellationTokenSource(Min(deadline - DateTime.UtcNow, TimeSpan.FromSeconds(30)));
             // A rendezvous left by a killed coordinator points nowhere; when the new one is written, switch to it.
@@ -78,7 +95,8 @@ public static class JoinCommand
         // The run folder may appear only once the coordinator starts (both start together in a Slurm job), so its
         // absence is waited for like a missing rendezvous, and reported only here.
         await Console.Error.WriteLineAsync(Directory.Exists(runDir)
-            ? $"error: no coordinator to join within {joinTimeout.TotalSeconds:N0} s (rendezvous in {runDir}, seed {seed ?? "from rendezvous"}); start the coordinator on this run folder first"
+            ? $"error: could not join a coordinator within {joinTimeout.TotalSeconds:N0} s (seed {seed ?? "from " + Path.Combine(runDir, Rendezvous.FileName)}): " +
+              "it is not running, not reachable, or refused this node (nodes must use the coordinator's run folder, whose certificate they present)"
             : $"error: run folder {runDir} did not appear within {joinTimeout.TotalSeconds:N0} s; give the same --run-dir as the coordinator, on a file system both can reach");
         return ExitCodes.CouldNotJoin;
     }
@@ -119,11 +137,11 @@ public static class JoinCommand
         return runFinished || signalled ? ExitCodes.Finished : ExitCodes.CoordinatorLost;
     }
 
-    static async Task<Address?> WaitForRendezvous(string runDir, DateTime deadline)
+    static async Task<Rendezvous?> WaitForRendezvous(string runDir, DateTime deadline)
     {
         while (DateTime.UtcNow < deadline)
         {
-            if (Rendezvous.ReadCurrent(runDir) is { } found && Address.TryParse(found.Address, out var address)) return address;
+            if (Rendezvous.ReadCurrent(runDir) is { } found && Address.TryParse(found.Address, out _)) return found;
             await Task.Delay(250);
         }
         return null;

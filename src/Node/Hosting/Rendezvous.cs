@@ -5,9 +5,10 @@ namespace Form3Actors.Node.Hosting;
 /// <summary>
 /// rendezvous.json in the run folder: the coordinator's cluster address, written once it listens, so nodes on any
 /// host of the job can find it without knowing its port in advance. Job id and restart count tell a requeued job's
-/// nodes not to trust the previous attempt's file.
+/// nodes not to trust the previous attempt's file. Secure says whether the coordinator uses the run's TLS certificate,
+/// so nodes follow it without being told.
 /// </summary>
-public sealed record Rendezvous(string Address, string Host, int Pid, string? SlurmJobId, int SlurmRestartCount, DateTimeOffset WrittenAt)
+public sealed record Rendezvous(string Address, string Host, int Pid, string? SlurmJobId, int SlurmRestartCount, bool Secure, DateTimeOffset WrittenAt)
 {
     public const string FileName = "rendezvous.json";
 
