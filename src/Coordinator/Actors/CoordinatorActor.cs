@@ -60,6 +60,8 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     int _filesSinceSnapshot;
     bool _snapshotInFlight;
     DateTimeOffset _startedAt;
+    readonly long _createdAt;
+    TimeSpan _recovery;
 
     public override string PersistenceId => JournalId;
 
@@ -72,12 +74,17 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         _outcome = outcome;
         _clock = clock;
         _expectsExternalNodes = expectsExternalNodes;
+        _createdAt = clock.GetTimestamp();
 
         Recover<SnapshotOffer>(offer => _ledger = RunLedger.FromBytes(((CoordinatorSnapshot)offer.Snapshot).Ledger));
         Recover<FilesCompleted>(e => _ledger.Apply(e));
         Recover<FilesQuarantined>(e => _ledger.Apply(e));
-        Recover<RecoveryCompleted>(_ => _log.Info("Recovered journal {0}: {1:N0} finished files ({2} quarantined) at sequence {3}",
-            _folder.Journal, _ledger.FileCount, _ledger.QuarantinedCount, LastSequenceNr));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            _recovery = _clock.GetElapsedTime(_createdAt);
+            _log.Info($"Recovered journal {_folder.Journal}: {_ledger.FileCount:N0} finished files ({_ledger.QuarantinedCount} quarantined) " +
+                $"at sequence {LastSequenceNr} in {_recovery.TotalSeconds:F2} s");
+        });
 
         Command<StartRun>(HandleStartRun);
         Command<RequestWork>(HandleRequestWork);
@@ -283,7 +290,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             new ManifestInput(input.Description, input.Files.Count, _alreadyDone, _progress!.Total, input.Missing.Count, input.BlankRows, input.DuplicateRows, input.SkippedRows),
             done.Result.RowsPerTable, done.Result.ErrorsByKind, done.Result.FilingDateSources, done.Result.DuplicateFilings,
             _startedAt, _clock.GetUtcNow(), Environment.MachineName, _nodeHosts.Order().ToList(), _folder.Journal,
-            RunEnvironment.SlurmRestartCount);
+            RunEnvironment.SlurmRestartCount, Math.Round(_recovery.TotalSeconds, 3), System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64);
         manifest.Write(_folder.Results);
         _phase = Phase.Finished;
         Timers.Cancel(nameof(ProgressTick));

@@ -16,7 +16,9 @@ public sealed record Manifest(
     string CoordinatorHost,
     IReadOnlyList<string> NodeHosts,
     string Journal,
-    int SlurmRestartCount)
+    int SlurmRestartCount,
+    double RecoverySeconds,
+    long CoordinatorPeakMemoryBytes)
 {
     public const string FileName = "manifest.json";
 

@@ -17,7 +17,7 @@ public sealed class FilingReader(long maxBytes)
     {
         try
         {
-            using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+            using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             var length = RandomAccess.GetLength(handle);
             if (length > MaxBytes)
                 throw new BadFilingException(Stage.Read, ErrorKind.TooLarge, $"file is {length:N0} bytes, over the {MaxBytes:N0}-byte cap (form3.node.max-file-bytes)");
