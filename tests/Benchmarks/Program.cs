@@ -1,7 +1,9 @@
 using System.CommandLine;
+using Form3Actors.Benchmarks;
 using Form3Actors.Testing;
 
 var root = new RootCommand("Form3Actors benchmarks and corpus generator");
+
 var output = new Argument<string>("output") { Description = "Folder to write the corpus into" };
 var count = new Option<int>("--count") { Description = "Number of filings", DefaultValueFactory = _ => 10_000 };
 var seed = new Option<int>("--seed") { Description = "Random seed (same seed, same corpus)", DefaultValueFactory = _ => 1 };
@@ -13,16 +15,17 @@ generate.SetAction(parse =>
 });
 root.Add(generate);
 
-var corpusArg = new Argument<string>("corpus") { Description = "A corpus made by `generate`" };
-var parse = new Command("parse", "Quick in-process figures: read floor and extractor alone, on a corpus") { corpusArg };
-parse.SetAction(p =>
+var sizes = new Option<string>("--sizes") { Description = "Corpus sizes for the end-to-end table, comma separated", DefaultValueFactory = _ => "10000,100000" };
+var scale = new Option<string>("--scale") { Description = "Journal sizes for the coordinator recovery/memory table (add 1000000 for the million-file figure)", DefaultValueFactory = _ => "100000" };
+var work = new Option<string>("--work") { Description = "Scratch folder for corpora and runs (corpora are kept and reused)", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "form3-bench") };
+var run = new Command("run", "Measure the read floor, the extractor, the embedded default and the cluster (TLS on and off), and the coordinator as runs grow; prints a Markdown table")
 {
-    var paths = Directory.EnumerateFiles(Path.Combine(p.GetRequiredValue(corpusArg), "edgar"), "*.txt", SearchOption.AllDirectories).ToList();
-    var bytes = paths.Select(File.ReadAllBytes).ToList();
-    Console.WriteLine($"files {paths.Count}, mean {bytes.Average(b => b.Length):N0} bytes");
-    Console.WriteLine($"read floor 1 thread {Form3Actors.Benchmarks.ParseBenchmark.ReadFloor(paths, 1):N0} files/s");
-    Console.WriteLine($"extract in memory 1 thread {Form3Actors.Benchmarks.ParseBenchmark.ExtractInMemory(bytes, TimeSpan.FromSeconds(3)):N0} files/s");
-    Console.WriteLine($"extract + encode 1 thread {Form3Actors.Benchmarks.ParseBenchmark.ExtractAndEncode(bytes, TimeSpan.FromSeconds(3)):N0} files/s");
-});
-root.Add(parse);
-return root.Parse(args).Invoke();
+    sizes, scale, work,
+};
+run.SetAction(async (parse, _) => await BenchmarkReport.Run(
+    parse.GetRequiredValue(sizes).Split(',').Select(int.Parse).ToList(),
+    parse.GetRequiredValue(scale).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList(),
+    parse.GetRequiredValue(work)));
+root.Add(run);
+
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Form3Actors.Testing;
+
+namespace Form3Actors.Benchmarks;
+
+/// <summary>Runs every measurement and prints one Markdown report: the machine, then a table per question.</summary>
+public static class BenchmarkReport
+{
+    static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public static async Task Run(IReadOnlyList<int> sizes, IReadOnlyList<int> scale, string work)
+    {
+        Directory.CreateDirectory(work);
+        Console.WriteLine("## Machine");
+        Console.WriteLine();
+        Console.WriteLine($"- CPU: {CpuModel()}, {Environment.ProcessorCount} cores; memory {MemoryGiB():F1} GiB");
+        Console.WriteLine($"- {RuntimeInformation.OSDescription}; {RuntimeInformation.FrameworkDescription}; Release build; warm page cache (each corpus read once first)");
+        Console.WriteLine();
+
+        var columns = new List<(int N, Dictionary<string, string> Cells)>();
+        foreach (var n in sizes)
+        {
+            Console.Error.WriteLine($"[bench] corpus of {n:N0}");
+            columns.Add((n, await MeasureSize(n, work)));
+        }
+        Console.WriteLine("## Throughput (files per second; ratio = end-to-end / read floor with 2 threads, measured in the same run)");
+        Console.WriteLine();
+        var rows = columns[0].Cells.Keys.ToList();
+        Console.WriteLine("| measure | " + string.Join(" | ", columns.Select(c => $"N = {c.N.ToString("N0", Invariant)}")) + " |");
+        Console.WriteLine("|---|" + string.Concat(columns.Select(_ => "---|")));
+        foreach (var row in rows) Console.WriteLine($"| {row} | " + string.Join(" | ", columns.Select(c => c.Cells[row])) + " |");
+        Console.WriteLine();
+
+        if (scale.Count > 0)
+        {
+            Console.WriteLine("## Coordinator as the journal grows (real actor and SQLite journal, synthetic keys, no filings)");
+            Console.WriteLine();
+            Console.WriteLine("| files in the journal | fill (batches of 1,000) | recovery | ledger memory | per file | journal file |");
+            Console.WriteLine("|---|---|---|---|---|---|");
+            foreach (var files in scale)
+            {
+                Console.Error.WriteLine($"[bench] coordinator scale {files:N0}");
+                var dir = Path.Combine(work, $"scale-{files}-{Guid.NewGuid():N}"[..40]);
+                var r = await CoordinatorScaleBenchmark.Run(files, dir);
+                Console.WriteLine(string.Create(Invariant,
+                    $"| {files:N0} | {r.FillSeconds:F1} s | {r.RecoverySeconds:F2} s | {r.LedgerBytes / 1048576.0:F1} MB | {(double)r.LedgerBytes / files:F0} B | {r.JournalBytes / 1048576.0:F1} MB |"));
+                Directory.Delete(dir, recursive: true);
+            }
+            Console.WriteLine();
+        }
+    }
+
+    static async Task<Dictionary<string, string>> MeasureSize(int n, string work)
+    {
+        var corpusDir = Path.Combine(work, $"corpus-{n}");
+        if (!File.Exists(Path.Combine(corpusDir, $"form_3_{n}.csv")))
+            CorpusGenerator.Generate(corpusDir, n, seed: 1);
+        var csv = Path.Combine(corpusDir, $"form_3_{n}.csv");
+        var paths = File.ReadLines(csv).Skip(1).Select(l => Path.Combine(corpusDir, l[(l.LastIndexOf(',') + 1)..])).ToList();
+        ParseBenchmark.ReadFloor(paths, 2); // warm the page cache
+        var floor1 = ParseBenchmark.ReadFloor(paths, 1);
+        var floor2 = ParseBenchmark.ReadFloor(paths, 2);
+        var sample = paths.Take(10_000).Select(File.ReadAllBytes).ToList();
+        var extract = ParseBenchmark.ExtractInMemory(sample, TimeSpan.FromSeconds(3));
+        var realFiles = Directory.GetFiles(Path.Combine(TestData.RepoRoot, "tests", "data", "real")).Where(f => !f.EndsWith(".csv", StringComparison.Ordinal)).Select(File.ReadAllBytes).ToList();
+        var extractReal = ParseBenchmark.ExtractInMemory(realFiles, TimeSpan.FromSeconds(2));
+
+        var runs = Path.Combine(work, $"runs-{n}-{DateTime.UtcNow:HHmmss}");
+        var embedded = await EndToEndBenchmark.Embedded(csv, n, Path.Combine(runs, "embedded"));
+        var rerun = await EndToEndBenchmark.Rerun(csv, n, embedded.RunDir);
+        var tlsOn = await EndToEndBenchmark.Cluster(csv, n, Path.Combine(runs, "cluster-tls"), tls: true);
+        var tlsOff = await EndToEndBenchmark.Cluster(csv, n, Path.Combine(runs, "cluster-plain"), tls: false);
+        var reference = RunTables.Read(embedded.RunDir);
+        var same = RunTables.Difference(reference, tlsOn.RunDir) == null && RunTables.Difference(reference, tlsOff.RunDir) == null;
+        Directory.Delete(runs, recursive: true);
+
+        string Rate(double filesPerSecond) => filesPerSecond.ToString("N0", Invariant);
+        string EndToEnd(EndToEndResult r) => string.Create(Invariant, $"{Rate(r.FilesPerSecond)} ({r.FilesPerSecond / floor2:P0}; {r.Seconds:F1} s)");
+        return new Dictionary<string, string>
+        {
+            ["floor: read each file once, plain loop, 1 thread"] = Rate(floor1),
+            ["floor: read each file once, plain loop, 2 threads"] = Rate(floor2),
+            ["extractor alone, in-memory bytes, 1 thread (per core), this corpus"] = Rate(extract),
+            ["extractor alone, in-memory bytes, 1 thread, the real filings of tests/data/real"] = Rate(extractReal),
+            ["embedded default end to end (whole command: start, list, extract, journal, merge, exit)"] = EndToEnd(embedded),
+            ["cluster end to end, TLS on (coordinator + 2 node processes)"] = EndToEnd(tlsOn),
+            ["cluster end to end, TLS off"] = EndToEnd(tlsOff),
+            ["cluster TLS on / embedded"] = (tlsOn.FilesPerSecond / embedded.FilesPerSecond).ToString("P0", Invariant),
+            ["TLS cost (cluster TLS on / TLS off)"] = (tlsOn.FilesPerSecond / tlsOff.FilesPerSecond).ToString("P0", Invariant),
+            ["coordinator peak memory (embedded, incl. its 2 workers)"] = string.Create(Invariant, $"{embedded.PeakMemoryBytes / 1048576.0:F0} MB"),
+            ["coordinator peak memory (cluster, coordinator alone)"] = string.Create(Invariant, $"{tlsOn.PeakMemoryBytes / 1048576.0:F0} MB"),
+            ["recovery from a journal of N finished files (rerun)"] = string.Create(Invariant, $"{rerun.RecoverySeconds:F2} s (whole rerun {rerun.Seconds:F1} s)"),
+            ["final tables identical in all modes (after sorting)"] = same ? "yes" : "NO",
+        };
+    }
+
+    static string CpuModel() =>
+        File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown" : "unknown";
+
+    static double MemoryGiB()
+    {
+        var line = File.Exists("/proc/meminfo") ? File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal", StringComparison.Ordinal)) : null;
+        return line == null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], Invariant) / 1048576.0;
+    }
+}

@@ -1,0 +1,80 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence.Sql;
+using Form3Actors.Coordinator.Actors;
+using Form3Actors.Coordinator.Hosting;
+using Form3Actors.Coordinator.Inputs;
+using Form3Actors.Coordinator.State;
+using Form3Actors.Messages.WorkProtocol;
+using Form3Actors.Node.Hosting;
+
+namespace Form3Actors.Benchmarks;
+
+/// <summary>What the coordinator costs as a run grows, without any filing on disk.</summary>
+/// <param name="RecoverySeconds">From the actor's creation to the end of its recovery, as the manifest records it.</param>
+/// <param name="LedgerBytes">Managed memory the recovered ledger holds (measured around recovery, after full GCs).</param>
+public sealed record ScaleResult(int Files, double FillSeconds, double RecoverySeconds, long LedgerBytes, long JournalBytes);
+
+/// <summary>
+/// The real coordinator actor on a real SQLite journal, fed by an in-process worker that completes batches of
+/// 1,000 synthetic files instantly; then a second coordinator recovers that journal, as a rerun does.
+/// </summary>
+public static class CoordinatorScaleBenchmark
+{
+    public static async Task<ScaleResult> Run(int files, string directory)
+    {
+        var folder = RunFolder.Create(directory);
+        var inputs = Enumerable.Range(0, files)
+            .Select(i => new InputFile(FileKeys.Of($"/bench/edgar/data/{i % 5000}/{i:D10}.txt"), $"/bench/{i}", $"{i}.txt", 5000 + i % 977, 638_000_000_000_000_000L + i))
+            .ToList();
+        var listing = new InputListing("synthetic keys", inputs, [], 0, 0, 0);
+
+        var fill = Stopwatch.StartNew();
+        await WithCoordinator(folder, listing, _ => Task.CompletedTask, startWorker: true);
+        var fillSeconds = fill.Elapsed.TotalSeconds;
+
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        long after = 0;
+        await WithCoordinator(folder, listing, _ => Task.CompletedTask, () => after = GC.GetTotalMemory(forceFullCollection: true));
+        var recovery = Coordinator.Output.Manifest.Read(folder.Results)!.RecoverySeconds;
+        return new ScaleResult(files, fillSeconds, recovery, after - before, new FileInfo(folder.Journal).Length);
+    }
+
+    static async Task WithCoordinator(RunFolder folder, InputListing listing, Func<IActorRef, Task> work, Action? whileAlive = null, bool startWorker = false)
+    {
+        var config = ConfigurationFactory.ParseString($"""
+                akka.persistence.journal.sql.connection-string = "Data Source={folder.Journal}"
+                akka.persistence.snapshot-store.sql.connection-string = "Data Source={folder.Journal}"
+                akka.loglevel = WARNING
+                """)
+            .WithFallback(ClusterConfig.Build(HoconFiles.Load("coordinator.conf", "node.conf", "shared.conf"), "127.0.0.1", 0, []))
+            .WithFallback(SqlPersistence.DefaultConfiguration);
+        var settings = CoordinatorSettings.From(config);
+        settings = settings with { Queue = settings.Queue with { BatchSize = 1000 }, ProgressInterval = TimeSpan.FromMinutes(10) };
+        using var system = ActorSystem.Create("form3", config);
+        var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var coordinator = system.ActorOf(CoordinatorActor.Props(settings, folder, outcome, TimeProvider.System, expectsExternalNodes: false), CoordinatorActor.Name);
+        coordinator.Tell(new StartRun(listing));
+        if (startWorker) system.ActorOf(Props.Create(() => new InstantWorker(coordinator)));
+        await work(coordinator);
+        var result = await outcome.Task.WaitAsync(TimeSpan.FromMinutes(10));
+        if (result is not RunOutcome.Completed) throw new InvalidOperationException($"coordinator ended with {result}");
+        whileAlive?.Invoke();
+        await system.Terminate();
+    }
+}
+
+/// <summary>A worker that completes every batch at once, so only the coordinator's own costs are measured.</summary>
+sealed class InstantWorker : ReceiveActor
+{
+    public InstantWorker(IActorRef coordinator)
+    {
+        Receive<AssignBatch>(batch => coordinator.Tell(new ReportBatchCompleted(batch.BatchId, "bench", [], batch.Files.Select(f => f.FileKey).ToImmutableArray(), [])));
+        Receive<BatchAccepted>(_ => coordinator.Tell(new RequestWork("bench", 1000)));
+        Receive<NoWorkYet>(_ => Context.System.Scheduler.ScheduleTellOnce(TimeSpan.FromMilliseconds(50), coordinator, new RequestWork("bench", 1000), Self));
+        Receive<RunFinished>(_ => Context.Stop(Self));
+        coordinator.Tell(new RequestWork("bench", 1000));
+    }
+}

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using Form3Actors.Testing;
+
+namespace Form3Actors.Benchmarks;
+
+/// <summary>One end-to-end run of the real executables: wall time from start to exit, and the run's manifest.</summary>
+public sealed record EndToEndResult(string Mode, double Seconds, int Files, string RunDir, double RecoverySeconds, long PeakMemoryBytes)
+{
+    public double FilesPerSecond => Files / Seconds;
+}
+
+/// <summary>
+/// Runs the embedded default (one process, in-process workers) and the cluster (a coordinator and two node
+/// processes over loopback TCP, with and without TLS), each on a fresh run folder, timing the whole command.
+/// </summary>
+public static class EndToEndBenchmark
+{
+    static readonly TimeSpan Timeout = TimeSpan.FromMinutes(30);
+
+    public static async Task<EndToEndResult> Embedded(string input, int files, string runDir)
+    {
+        var watch = Stopwatch.StartNew();
+        using var run = Form3Process.Start("form3-coordinator", "embedded", Path.Combine(runDir, "..", "logs"), null, "run", input, "--run-dir", runDir);
+        await Expect(run, 0);
+        return Result("embedded default (1 process, 2 workers)", watch.Elapsed, files, runDir);
+    }
+
+    public static async Task<EndToEndResult> Cluster(string input, int files, string runDir, bool tls)
+    {
+        var insecure = tls ? Array.Empty<string>() : ["--insecure-transport"];
+        var logs = Path.Combine(runDir, "..", "logs");
+        var watch = Stopwatch.StartNew();
+        using var coordinator = Form3Process.Start("form3-coordinator", "cluster-coordinator", logs, null, ["run", input, "--run-dir", runDir, "--workers", "0", .. insecure]);
+        using var node1 = Form3Process.Start("form3-node", "cluster-node1", logs, null, "join", "--run-dir", runDir, "--workers", "1");
+        using var node2 = Form3Process.Start("form3-node", "cluster-node2", logs, null, "join", "--run-dir", runDir, "--workers", "1");
+        await Expect(coordinator, 0);
+        var elapsed = watch.Elapsed;
+        await node1.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        await node2.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return Result($"cluster: coordinator + 2 node processes, TLS {(tls ? "on" : "off")}", elapsed, files, runDir);
+    }
+
+    /// <summary>Runs the same command again on a finished run folder: everything is skipped, so it measures recovery.</summary>
+    public static async Task<EndToEndResult> Rerun(string input, int files, string runDir)
+    {
+        var watch = Stopwatch.StartNew();
+        using var run = Form3Process.Start("form3-coordinator", "rerun", Path.Combine(runDir, "..", "logs"), null, "run", input, "--run-dir", runDir);
+        await Expect(run, 0);
+        return Result("rerun of a finished run (all skipped)", watch.Elapsed, files, runDir);
+    }
+
+    static async Task Expect(Form3Process process, int code)
+    {
+        var actual = await process.WaitForExitAsync(Timeout);
+        if (actual != code) throw new InvalidOperationException($"{process.Name} exited with {actual}:\n{process.Tail()}");
+    }
+
+    static EndToEndResult Result(string mode, TimeSpan elapsed, int files, string runDir)
+    {
+        var manifest = RunTables.Manifest(runDir);
+        return new EndToEndResult(mode, elapsed.TotalSeconds, files, runDir,
+            manifest.GetProperty("recoverySeconds").GetDouble(), manifest.GetProperty("coordinatorPeakMemoryBytes").GetInt64());
+    }
+}
