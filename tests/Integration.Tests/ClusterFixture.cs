@@ -22,13 +22,7 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var overrides = Path.Combine(Root, "test.conf");
-        await File.WriteAllTextAsync(overrides, """
-            form3.coordinator { batch-size = 24, progress-interval = 200ms, node-join-timeout = 60s, nodes-leave-timeout = 5s }
-            form3.node { request-size = 24, no-work-retry = 50ms, join-timeout = 60s }
-            akka.cluster.split-brain-resolver.stable-after = 2s
-            akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
-            """);
+        var overrides = TestConfig.WriteInterruptible(Path.Combine(Root, "test.conf"), batchSize: 24, joinTimeoutSeconds: 60);
         Environment = new Dictionary<string, string> { ["FORM3_CONFIG"] = overrides };
         Corpus = CorpusGenerator.Generate(Path.Combine(Root, "corpus"), CorpusSize, seed: 11);
         var runDir = Path.Combine(Root, "reference");

@@ -101,11 +101,6 @@ public sealed class TransportSecurityTests(ClusterFixture fixture) : IClassFixtu
         Assert.NotEqual(original, RunCertificate.Load(RunCertificate.PathIn(second)).Fingerprint);
     }
 
-    /// <summary>Intruders give up joining after a few seconds instead of the usual two minutes.</summary>
-    string ShortJoin()
-    {
-        var path = Path.Combine(fixture.Root, "intruder.conf");
-        File.WriteAllText(path, "form3.node.join-timeout = 8s\n" + File.ReadAllText(fixture.Environment["FORM3_CONFIG"]).Replace("join-timeout = 60s", "join-timeout = 8s"));
-        return path;
-    }
+    /// <summary>Intruders give up joining after a few seconds instead of a minute.</summary>
+    string ShortJoin() => TestConfig.WriteInterruptible(Path.Combine(fixture.Root, "intruder.conf"), batchSize: 24, joinTimeoutSeconds: 8);
 }

@@ -26,13 +26,7 @@ public sealed partial class SlurmFixture : IAsyncLifetime
         await Shell.Run("bash", [Path.Combine(repo, "slurm", "setup.sh")], timeout: TimeSpan.FromMinutes(5));
 
         // Every emulated node is this machine on 127.0.0.1; small batches make a run last long enough to interrupt.
-        var overrides = Path.Combine(Root, "test.conf");
-        await File.WriteAllTextAsync(overrides, """
-            form3.coordinator { batch-size = 16, progress-interval = 200ms, node-join-timeout = 90s, nodes-leave-timeout = 5s }
-            form3.node { request-size = 16, no-work-retry = 50ms, join-timeout = 90s }
-            akka.cluster.split-brain-resolver.stable-after = 2s
-            akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
-            """);
+        var overrides = TestConfig.WriteInterruptible(Path.Combine(Root, "test.conf"), batchSize: 16, joinTimeoutSeconds: 90);
         Environment["FORM3_HOST"] = "127.0.0.1";
         Environment["FORM3_CONFIG"] = overrides;
 

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using Form3Actors.Node.Hosting;
 
 namespace Form3Actors.Coordinator.Output;
 
@@ -22,20 +22,9 @@ public sealed record Manifest(
 {
     public const string FileName = "manifest.json";
 
-    static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    public void Write(string resultsDirectory) => JsonFile.WriteAtomically(Path.Combine(resultsDirectory, FileName), this);
 
-    public void Write(string resultsDirectory)
-    {
-        var path = Path.Combine(resultsDirectory, FileName);
-        File.WriteAllBytes(path + ".tmp", JsonSerializer.SerializeToUtf8Bytes(this, Options));
-        File.Move(path + ".tmp", path, overwrite: true);
-    }
-
-    public static Manifest? Read(string resultsDirectory)
-    {
-        var path = Path.Combine(resultsDirectory, FileName);
-        return File.Exists(path) ? JsonSerializer.Deserialize<Manifest>(File.ReadAllBytes(path), Options) : null;
-    }
+    public static Manifest? Read(string resultsDirectory) => JsonFile.Read<Manifest>(Path.Combine(resultsDirectory, FileName));
 }
 
 /// <summary>The run's input as the coordinator read it.</summary>

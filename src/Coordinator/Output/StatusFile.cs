@@ -1,5 +1,5 @@
-using System.Text.Json;
 using Form3Actors.Coordinator.State;
+using Form3Actors.Node.Hosting;
 
 namespace Form3Actors.Coordinator.Output;
 
@@ -11,24 +11,15 @@ public static class StatusFile
 {
     public const string FileName = "status.json";
 
-    static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
     public static void Write(string runDirectory, ProgressReport report, int pid, string host)
     {
         var status = new StatusDocument(report.Phase, report.Done, report.Total, Math.Round(report.Percent, 2), report.Skipped,
             Math.Round(report.FilesPerSecond, 1), report.Eta?.TotalSeconds, report.NodesUp, report.Workers, report.Retries,
             report.Failures, report.StartedAt, report.At, host, pid);
-        var path = Path.Combine(runDirectory, FileName);
-        var temp = path + ".tmp";
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(status, Options));
-        File.Move(temp, path, overwrite: true);
+        JsonFile.WriteAtomically(Path.Combine(runDirectory, FileName), status);
     }
 
-    public static StatusDocument? Read(string runDirectory)
-    {
-        var path = Path.Combine(runDirectory, FileName);
-        return File.Exists(path) ? JsonSerializer.Deserialize<StatusDocument>(File.ReadAllBytes(path), Options) : null;
-    }
+    public static StatusDocument? Read(string runDirectory) => JsonFile.Read<StatusDocument>(Path.Combine(runDirectory, FileName));
 }
 
 /// <summary>The content of status.json.</summary>

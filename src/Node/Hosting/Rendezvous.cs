@@ -12,24 +12,15 @@ public sealed record Rendezvous(string Address, string Host, int Pid, string? Sl
 {
     public const string FileName = "rendezvous.json";
 
-    static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
-    public void Write(string runDirectory)
-    {
-        var path = Path.Combine(runDirectory, FileName);
-        File.WriteAllBytes(path + ".tmp", JsonSerializer.SerializeToUtf8Bytes(this, Options));
-        File.Move(path + ".tmp", path, overwrite: true);
-    }
+    public void Write(string runDirectory) => JsonFile.WriteAtomically(Path.Combine(runDirectory, FileName), this);
 
     /// <summary>The rendezvous of this job attempt, or null while there is none (or only a stale one).</summary>
     public static Rendezvous? ReadCurrent(string runDirectory)
     {
-        var path = Path.Combine(runDirectory, FileName);
-        if (!File.Exists(path)) return null;
         Rendezvous? found;
         try
         {
-            found = JsonSerializer.Deserialize<Rendezvous>(File.ReadAllBytes(path), Options);
+            found = JsonFile.Read<Rendezvous>(Path.Combine(runDirectory, FileName));
         }
         catch (Exception e) when (e is JsonException or IOException)
         {

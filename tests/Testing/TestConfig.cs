@@ -1,0 +1,19 @@
+namespace Form3Actors.Testing;
+
+/// <summary>
+/// The FORM3_CONFIG overrides that process tests use: small batches and frequent status updates, so a run lasts
+/// long enough and reports often enough to be interrupted at a chosen point, and a lost node is removed quickly.
+/// </summary>
+public static class TestConfig
+{
+    public static string WriteInterruptible(string path, int batchSize, int joinTimeoutSeconds)
+    {
+        File.WriteAllText(path, $$"""
+            form3.coordinator { batch-size = {{batchSize}}, progress-interval = 200ms, node-join-timeout = {{joinTimeoutSeconds}}s, nodes-leave-timeout = 5s }
+            form3.node { request-size = {{batchSize}}, no-work-retry = 50ms, join-timeout = {{joinTimeoutSeconds}}s }
+            akka.cluster.split-brain-resolver.stable-after = 2s
+            akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
+            """);
+        return path;
+    }
+}
