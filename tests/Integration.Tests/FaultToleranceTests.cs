@@ -112,4 +112,28 @@ public sealed class FaultToleranceTests(ClusterFixture fixture) : IClassFixture<
         Assert.Equal(lines.Length - firstPart, input.GetProperty("processed").GetInt32());
         Assert.Null(RunTables.Difference(fixture.Reference, runDir));
     }
+
+    [Fact]
+    public async Task An_unreadable_journal_stops_the_run_with_a_clear_message()
+    {
+        var runDir = NewRunDir("bad-journal");
+        Directory.CreateDirectory(runDir);
+        await File.WriteAllTextAsync(Path.Combine(runDir, "journal.db"), "this is not a SQLite database, it is garbage of some length");
+        using var run = Start.Coordinator(fixture, "bad-journal", Path.Combine(TestData.RepoRoot, "data", "input", "form_3_10.csv"), runDir);
+        Assert.Equal(1, await run.WaitForExitAsync(TimeSpan.FromMinutes(2)));
+        Assert.Contains("could not be read", run.Log());
+        Assert.Contains("move it aside", run.Log());
+    }
+
+    [Fact]
+    public async Task A_coordinator_waiting_for_nodes_that_never_come_gives_up_with_a_clear_message()
+    {
+        var runDir = NewRunDir("no-nodes");
+        var config = TestConfig.WriteInterruptible(Path.Combine(fixture.Root, "no-nodes.conf"), batchSize: 24, joinTimeoutSeconds: 3);
+        using var run = Form3Process.Start("form3-coordinator", "no-nodes", Path.Combine(fixture.Root, "logs"),
+            new Dictionary<string, string> { ["FORM3_CONFIG"] = config },
+            "run", Path.Combine(TestData.RepoRoot, "data", "input", "form_3_10.csv"), "--run-dir", runDir, "--workers", "0");
+        Assert.Equal(1, await run.WaitForExitAsync(TimeSpan.FromMinutes(2)));
+        Assert.Contains("no node joined within 3 s", run.Log());
+    }
 }

@@ -118,7 +118,7 @@ public sealed partial class SlurmJobTests(SlurmFixture fixture) : IClassFixture<
         var log = JobLog(runDir, job);
         Assert.Contains($"form3 job {job} restart 0: coordinator on n", log);
         Assert.Contains("Run finished", log);
-        Assert.Equal(2, RunTables.Manifest(runDir).GetProperty("nodeHosts").GetArrayLength());
+        Assert.Contains("mutual TLS pinned to this run's certificate", log);
     }
 
     [Fact]
@@ -158,6 +158,23 @@ public sealed partial class SlurmJobTests(SlurmFixture fixture) : IClassFixture<
         Assert.Equal("COMPLETED", await WaitForEnd(job, runDir));
         var log = JobLog(runDir, job);
         Assert.Contains("left the cluster", log);
+        Assert.Null(RunTables.Difference(fixture.CorpusReference, runDir));
+    }
+
+    [Fact]
+    public async Task A_chained_follow_up_job_finishes_a_run_its_predecessor_left_unfinished()
+    {
+        var runDir = NewRunDir("chain");
+        var jobs = await Submit(fixture.Corpus.InputCsv, runDir, "--chain", "1");
+        var (first, second) = (jobs.Split('\n')[0].Trim(), jobs.Split('\n')[1].Trim());
+        _submitted.Add(second);
+        await WaitForDone(runDir, first, SlurmFixture.CorpusSize / 4);
+        // The first job ends unfinished (as at a time limit); the follow-up, waiting on `afterany`, resumes the run.
+        await Slurm("scancel", first);
+        Assert.Equal("COMPLETED", await WaitForEnd(second, runDir));
+        var log = JobLog(runDir, second);
+        var skipped = SkippedCount().Matches(log).Last();
+        Assert.InRange(int.Parse(skipped.Groups[1].Value.Replace(",", "")), 1, SlurmFixture.CorpusSize - 1);
         Assert.Null(RunTables.Difference(fixture.CorpusReference, runDir));
     }
 

@@ -22,6 +22,8 @@ public sealed class RunCertificate
     const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
+    const string NoCertificate = "it offered no client certificate, or does not speak TLS at all";
+
     readonly ConcurrentDictionary<string, bool> _refused = new();
     readonly ConcurrentDictionary<string, bool> _explained = new();
 
@@ -75,7 +77,7 @@ public sealed class RunCertificate
         if (fingerprint != null && CryptographicOperations.FixedTimeEquals(Convert.FromHexString(fingerprint), Convert.FromHexString(Fingerprint)))
             return true;
         _explained.TryAdd(remotePeer, true);
-        Refuse(remotePeer, fingerprint == null ? "it presented no certificate" : $"it presented certificate {fingerprint[..16]}…, not this run's", reportRefusal);
+        Refuse(remotePeer, fingerprint == null ? NoCertificate : $"it presented certificate {fingerprint[..16]}…, not this run's", reportRefusal);
         return false;
     }
 
@@ -86,7 +88,7 @@ public sealed class RunCertificate
     public void HandshakeFailed(string remotePeer, Action<string> reportRefusal)
     {
         if (_explained.ContainsKey(remotePeer)) return;
-        Refuse(remotePeer, "it offered no client certificate, or does not speak TLS at all", reportRefusal);
+        Refuse(remotePeer, NoCertificate, reportRefusal);
     }
 
     /// <summary>A refused peer retries from new ports: report it once per host and reason, not per connection.</summary>
