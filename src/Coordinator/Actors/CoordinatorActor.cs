@@ -95,7 +95,6 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Command<Terminated>(t => ReleaseWhere(r => r.Equals(t.ActorRef), "worker_lost", $"worker {t.ActorRef.Path} stopped while processing the file"));
         Command<ProgressTick>(_ => LogProgress());
         Command<NodeJoinDeadline>(_ => HandleNodeJoinDeadline());
-        Command<GetProgress>(_ => Sender.Tell(Report()));
         Command<StopRun>(HandleStopRun);
         Command<SaveSnapshotSuccess>(HandleSnapshotSaved);
         Command<SaveSnapshotFailure>(failure =>

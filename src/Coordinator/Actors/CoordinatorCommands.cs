@@ -1,6 +1,5 @@
 using Form3Actors.Coordinator.Inputs;
 using Form3Actors.Coordinator.Output;
-using Form3Actors.Coordinator.State;
 
 namespace Form3Actors.Coordinator.Actors;
 
@@ -11,12 +10,6 @@ public sealed record StartRun(InputListing Input);
 public sealed record StopRun(string Reason)
 {
     public static readonly StopRun OnSignal = new("SIGTERM");
-}
-
-/// <summary>Asks for the current progress; answered with a <see cref="ProgressReport"/>.</summary>
-public sealed record GetProgress
-{
-    public static readonly GetProgress Instance = new();
 }
 
 /// <summary>How a run ended, for the host program's exit code.</summary>

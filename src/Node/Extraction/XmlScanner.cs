@@ -43,7 +43,6 @@ public static class XmlScanner
         Span<int> stack = stackalloc int[64];
         var depth = 0;
         var rootClosed = false;
-        var last = XmlTree.None;
 
         while (pos < n)
         {
@@ -123,7 +122,6 @@ public static class XmlScanner
                 if (!s.Slice(open.QNameStart, open.QNameLength).SequenceEqual(name))
                     throw Invalid($"end tag </{Show(name)}> at offset {pos} does not match <{Show(s.Slice(open.QNameStart, open.QNameLength))}>");
                 open.ContentEnd = pos;
-                last = stack[depth - 1];
                 depth--;
                 if (depth == 0) rootClosed = true;
                 pos = close + 1;
@@ -159,7 +157,6 @@ public static class XmlScanner
                 if (selfClosing)
                 {
                     e.ContentStart = e.ContentEnd = pos;
-                    last = index;
                     if (depth == 0) rootClosed = true;
                 }
                 else
@@ -177,7 +174,6 @@ public static class XmlScanner
             throw Truncated($"document ends inside <{Show(s.Slice(open.QNameStart, open.QNameLength))}> with {depth} element(s) still open");
         }
         if (tree.Count == 0) throw Invalid("no root element");
-        _ = last;
     }
 
     /// <summary>Scans attributes after a tag name; returns the index just past '>' or '/>'.</summary>

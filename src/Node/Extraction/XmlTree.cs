@@ -63,15 +63,10 @@ public sealed class XmlTree
         return None;
     }
 
-    /// <summary>Follows a path of child names from <paramref name="element"/>.</summary>
-    public int Path(int element, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second) => Child(Child(element, first), second);
-
     /// <summary>All child elements with this local name, in document order.</summary>
     public ChildEnumerator Children(int element, ReadOnlySpan<byte> localName) => new(this, element, localName);
 
     public int FirstChild(int element) => element == None ? None : _elements[element].FirstChild;
-
-    public int NextSibling(int element) => _elements[element].NextSibling;
 
     /// <summary>Text of the child element <paramref name="localName"/>, or "" when absent.</summary>
     public string ChildText(int element, ReadOnlySpan<byte> localName) => Text(Child(element, localName));
