@@ -22,7 +22,7 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var overrides = TestConfig.WriteInterruptible(Path.Combine(Root, "test.conf"), batchSize: 24, joinTimeoutSeconds: 60);
+        var overrides = TestConfig.WriteInterruptible(Path.Combine(Root, "test.conf"), batchSize: 24, joinTimeoutSeconds: 120);
         Environment = new Dictionary<string, string> { ["FORM3_CONFIG"] = overrides };
         Corpus = CorpusGenerator.Generate(Path.Combine(Root, "corpus"), CorpusSize, seed: 11);
         var runDir = Path.Combine(Root, "reference");
