@@ -87,7 +87,7 @@ public sealed class WorkQueueTests
             var taken = 0;
             while (queue.TryTake("dying", 10, 1) is { } batch) taken += batch.Files.Length;
             Assert.Equal(6, taken);
-            Assert.Empty(queue.Release(w => w == "dying", "node_lost", "node left"));
+            Assert.Empty(queue.Release(w => w == "dying", "node_lost", "node left").Quarantined);
         }
         for (var i = 0; i < 6; i++)
         {
@@ -105,9 +105,9 @@ public sealed class WorkQueueTests
         var queue = new WorkQueue(TestFiles.Many(100), Settings);
         var lost = queue.TryTake("node-a/w1", 10, 2)!;
         var kept = queue.TryTake("node-b/w1", 10, 2)!;
-        Assert.Equal(10, queue.HeldBy(w => w.StartsWith("node-a")));
-        var quarantined = queue.Release(w => w.StartsWith("node-a"), "node_lost", "gone");
-        Assert.Empty(quarantined);
+        var released = queue.Release(w => w.StartsWith("node-a"), "node_lost", "gone");
+        Assert.Equal(10, released.Files);
+        Assert.Empty(released.Quarantined);
         Assert.Equal(90, queue.PendingCount);
         Assert.Null(queue.Settle(lost.BatchId, lost.Files.Select(f => f.FileKey).ToList(), []));
         Assert.NotNull(queue.Settle(kept.BatchId, kept.Files.Select(f => f.FileKey).ToList(), []));

@@ -91,7 +91,6 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Command<ReportBatchCompleted>(HandleReport);
         Command<ClusterEvent.MemberRemoved>(removed => ReleaseWhere(r => r.Path.Address.Equals(removed.Member.Address), "node_lost",
             $"node {removed.Member.Address} left the cluster while processing the file"));
-        Command<ClusterEvent.IMemberEvent>(_ => { });
         Command<Terminated>(t => ReleaseWhere(r => r.Equals(t.ActorRef), "worker_lost", $"worker {t.ActorRef.Path} stopped while processing the file"));
         Command<ProgressTick>(_ => LogProgress());
         Command<NodeJoinDeadline>(_ => HandleNodeJoinDeadline());
@@ -204,10 +203,9 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         if (gone.Count == 0) return;
         foreach (var id in gone) _workers.Remove(id);
         if (_queue == null) return;
-        var held = _queue.HeldBy(gone.Contains);
-        var quarantined = _queue.Release(gone.Contains, kind, reason);
-        if (held > 0) _log.Warning("{0}: {1} files it held go back to the queue", reason.Replace(" while processing the file", ""), held);
-        if (quarantined.Count > 0) PersistThen([new FilesQuarantined(quarantined.ToImmutableArray(), _clock.GetUtcNow())], () => { });
+        var released = _queue.Release(gone.Contains, kind, reason);
+        if (released.Files > 0) _log.Warning("{0}: {1} files it held go back to the queue", reason.Replace(" while processing the file", ""), released.Files);
+        if (released.Quarantined.Count > 0) PersistThen([new FilesQuarantined(released.Quarantined.ToImmutableArray(), _clock.GetUtcNow())], () => { });
     }
 
     /// <summary>Persists events, applies each once durable, then runs <paramref name="after"/> and checks for the end.</summary>

@@ -62,7 +62,7 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory)
         var losers = new HashSet<UInt128>();
         foreach (var row in CurrentRows(ledger, inputKeys, Table.Submission, new Dictionary<string, int>(), keyed: true))
         {
-            if (!Accession.IsMatch(row[accession])) continue;
+            if (!Form3Extractor.IsAccessionNumber(row[accession])) continue;
             var key = FileKeys.Parse(row[0]);
             if (!winners.TryGetValue(row[accession], out var winner))
             {
@@ -81,8 +81,6 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory)
         }
         return losers;
     }
-
-    static readonly System.Text.RegularExpressions.Regex Accession = new(@"^\d{10}-\d{2}-\d{6}$", System.Text.RegularExpressions.RegexOptions.Compiled);
 
     /// <summary>The current rows of a table, without the key column unless <paramref name="keyed"/>.</summary>
     IEnumerable<string[]> CurrentRows(RunLedger ledger, IReadOnlySet<UInt128> inputKeys, Table table, IDictionary<string, int> dateSources, bool keyed = false)

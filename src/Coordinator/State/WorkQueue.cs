@@ -96,20 +96,22 @@ public sealed class WorkQueue
         return new Settlement(done, quarantined);
     }
 
+    /// <summary>What <see cref="Release"/> took back: how many files, and which of them ran out of attempts.</summary>
+    public sealed record Released(int Files, IReadOnlyList<QuarantinedFile> Quarantined);
+
     /// <summary>Takes back every batch held by workers that match (their node left or their actor died).</summary>
-    public IReadOnlyList<QuarantinedFile> Release(Func<string, bool> workerMatches, string kind, string reason)
+    public Released Release(Func<string, bool> workerMatches, string kind, string reason)
     {
         var quarantined = new List<QuarantinedFile>();
+        var files = 0;
         foreach (var (batchId, batch) in _inFlight.Where(kv => workerMatches(kv.Value.WorkerId)).ToList())
         {
             _inFlight.Remove(batchId);
+            files += batch.Files.Count;
             foreach (var file in batch.Files.Values) Fail(file, kind, reason, quarantined);
         }
-        return quarantined;
+        return new Released(files, quarantined);
     }
-
-    /// <summary>How many files each worker holds, for the log when a node leaves.</summary>
-    public int HeldBy(Func<string, bool> workerMatches) => _inFlight.Values.Where(b => workerMatches(b.WorkerId)).Sum(b => b.Files.Count);
 
     void Fail(Pending file, string kind, string reason, List<QuarantinedFile> quarantined)
     {

@@ -268,6 +268,9 @@ public sealed partial class Form3Extractor
         return Path.GetFileNameWithoutExtension(path);
     }
 
+    /// <summary>True for an EDGAR accession number (0000950103-24-000077), false for a fallback such as a file name.</summary>
+    public static bool IsAccessionNumber(string text) => text.Length == 20 && DashedAccession().IsMatch(text);
+
     [GeneratedRegex(@"\d{10}-\d{2}-\d{6}")]
     private static partial Regex DashedAccession();
 
