@@ -27,7 +27,7 @@ public static class CoordinatorScaleBenchmark
     {
         var folder = RunFolder.Create(directory);
         var inputs = Enumerable.Range(0, files)
-            .Select(i => new InputFile(FileKeys.Of($"/bench/edgar/data/{i % 5000}/{i:D10}.txt"), $"/bench/{i}", $"{i}.txt", 5000 + i % 977, 638_000_000_000_000_000L + i))
+            .Select(i => new InputFile(FileKeys.Of($"/bench/edgar/data/{i % 5000}/{i:D10}.txt"), "/bench", $"edgar/data/{i % 5000}/{i:D10}.txt", 5000 + i % 977, 638_000_000_000_000_000L + i))
             .ToList();
         var listing = new InputListing("synthetic keys", inputs, [], 0, 0, 0);
 

@@ -44,7 +44,7 @@ public sealed class TableMergerTests
             // Batch 2: A again (changed since) and B, with an extraction error for nobody.
             ledger.Apply(Completed(2, writer.Append([(K(a), Filing("0000000001-24-000001", "1.txt", "=new")), (K(b), Filing("0000000002-24-000002", "2.txt", "journaled"))], []), a, b));
         }
-        var result = new TableMerger(parts, results).Merge(ledger, new HashSet<UInt128> { a.Key, b.Key }, [new MissingInput("9.txt", "/data/9.txt")]);
+        var result = new TableMerger(parts, results).Merge(ledger, new InputListing("test", [a, b], [new MissingInput("9.txt", "/data/9.txt")], 0, 0, 0));
 
         var submissions = Lines(results, Table.Submission);
         Assert.Equal(string.Join(",", TableSchema.Columns(Table.Submission)), submissions[0]);
@@ -66,8 +66,8 @@ public sealed class TableMergerTests
             using var temp = new TempFolder();
             var parts = Path.Combine(temp.Path, "parts");
             var results = Path.Combine(temp.Path, "results");
-            var issuerCopy = new InputFile(FileKeys.Of("/m/edgar/data/1/0000000009-24-000009.txt"), "/m/edgar/data/1/0000000009-24-000009.txt", "edgar/data/1/0000000009-24-000009.txt", 1, 1);
-            var ownerCopy = new InputFile(FileKeys.Of("/m/edgar/data/2/0000000009-24-000009.txt"), "/m/edgar/data/2/0000000009-24-000009.txt", "edgar/data/2/0000000009-24-000009.txt", 1, 1);
+            var issuerCopy = new InputFile(FileKeys.Of("/m/edgar/data/1/0000000009-24-000009.txt"), "/m", "edgar/data/1/0000000009-24-000009.txt", 1, 1);
+            var ownerCopy = new InputFile(FileKeys.Of("/m/edgar/data/2/0000000009-24-000009.txt"), "/m", "edgar/data/2/0000000009-24-000009.txt", 1, 1);
             var order = reversed ? new[] { ownerCopy, issuerCopy } : [issuerCopy, ownerCopy];
             var ledger = new RunLedger();
             using (var writer = new PartFileWriter(parts, "w"))
@@ -76,7 +76,7 @@ public sealed class TableMergerTests
                 foreach (var f in order)
                     ledger.Apply(Completed(batch++, writer.Append([(FileKeys.ToText(f.Key), Filing("0000000009-24-000009", f.SourcePath))], []), f));
             }
-            var result = new TableMerger(parts, results).Merge(ledger, new HashSet<UInt128> { issuerCopy.Key, ownerCopy.Key }, []);
+            var result = new TableMerger(parts, results).Merge(ledger, new InputListing("test", order, [], 0, 0, 0));
             Assert.Equal(1, result.DuplicateFilings);
             var summary = Assert.Single(Lines(results, Table.Form3Summary).Skip(1));
             Assert.Contains("edgar/data/1/0000000009-24-000009.txt", summary);
@@ -90,7 +90,7 @@ public sealed class TableMergerTests
         var file = TestFiles.File(4);
         var ledger = new RunLedger();
         ledger.Apply(new FilesQuarantined([new QuarantinedFile(new FileStamp(FileKeys.ToText(file.Key), 1, 1), "4.txt", ErrorKind.RetriesExhausted, "gave up after 3 attempts", 3)], DateTimeOffset.UnixEpoch));
-        var result = new TableMerger(Path.Combine(temp.Path, "parts"), Path.Combine(temp.Path, "r")).Merge(ledger, new HashSet<UInt128> { file.Key }, []);
+        var result = new TableMerger(Path.Combine(temp.Path, "parts"), Path.Combine(temp.Path, "r")).Merge(ledger, new InputListing("test", [file], [], 0, 0, 0));
         Assert.Equal(1, result.ErrorsByKind[ErrorKind.RetriesExhausted]);
         Assert.Equal("4.txt,process,retries_exhausted,gave up after 3 attempts,3", Lines(Path.Combine(temp.Path, "r"), Table.Errors)[1]);
     }

@@ -6,7 +6,7 @@ namespace Form3Actors.Coordinator.Tests;
 public static class TestFiles
 {
     public static InputFile File(int i, long size = 100, long ticks = 1) =>
-        new(FileKeys.Of($"/data/{i}.txt"), $"/data/{i}.txt", $"{i}.txt", size, ticks);
+        new(FileKeys.Of($"/data/{i}.txt"), "/data", $"{i}.txt", size, ticks);
 
     public static IReadOnlyList<InputFile> Many(int count) => Enumerable.Range(1, count).Select(i => File(i)).ToList();
 }

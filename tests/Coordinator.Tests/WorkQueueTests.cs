@@ -9,10 +9,13 @@ public sealed class WorkQueueTests
 {
     static readonly QueueSettings Settings = new(BatchSize: 10, MinBatchSize: 2, MaxAttempts: 3, IsolateAfterFailures: 2);
 
+    static WorkQueue Queue(IReadOnlyList<InputFile> files) =>
+        new(new InputListing("test", files, [], 0, 0, 0), Enumerable.Range(0, files.Count), Settings);
+
     [Fact]
     public void Batches_are_capped_by_the_configured_size_and_by_what_the_worker_asks()
     {
-        var queue = new WorkQueue(TestFiles.Many(100), Settings);
+        var queue = Queue(TestFiles.Many(100));
         Assert.Equal(10, queue.TryTake("w1", 50, activeWorkers: 1)!.Files.Length);
         Assert.Equal(4, queue.TryTake("w1", 4, activeWorkers: 1)!.Files.Length);
         Assert.Equal(86, queue.PendingCount);
@@ -31,7 +34,7 @@ public sealed class WorkQueueTests
     public void Every_file_is_handed_out_exactly_once_when_nothing_fails()
     {
         var files = TestFiles.Many(57);
-        var queue = new WorkQueue(files, Settings);
+        var queue = Queue(files);
         var seen = new List<string>();
         while (queue.TryTake("w", 10, 1) is { } batch)
         {
@@ -46,7 +49,7 @@ public sealed class WorkQueueTests
     [Fact]
     public void A_report_for_a_batch_no_longer_in_flight_is_ignored()
     {
-        var queue = new WorkQueue(TestFiles.Many(5), Settings);
+        var queue = Queue(TestFiles.Many(5));
         var batch = queue.TryTake("w", 10, 1)!;
         var keys = batch.Files.Select(f => f.FileKey).ToList();
         Assert.NotNull(queue.Settle(batch.BatchId, keys, []));
@@ -56,7 +59,7 @@ public sealed class WorkQueueTests
     [Fact]
     public void Failed_files_are_retried_then_isolated_then_quarantined()
     {
-        var queue = new WorkQueue([TestFiles.File(1)], Settings);
+        var queue = Queue([TestFiles.File(1)]);
         var key = FileKeys.ToText(TestFiles.File(1).Key);
         for (var attempt = 1; attempt <= 3; attempt++)
         {
@@ -81,7 +84,7 @@ public sealed class WorkQueueTests
     [Fact]
     public void Files_that_failed_twice_travel_alone_so_batch_mates_are_not_blamed()
     {
-        var queue = new WorkQueue(TestFiles.Many(6), Settings);
+        var queue = Queue(TestFiles.Many(6));
         for (var round = 0; round < 2; round++)
         {
             var taken = 0;
@@ -102,7 +105,7 @@ public sealed class WorkQueueTests
     [Fact]
     public void Releasing_a_worker_puts_its_batches_back_and_leaves_others_alone()
     {
-        var queue = new WorkQueue(TestFiles.Many(100), Settings);
+        var queue = Queue(TestFiles.Many(100));
         var lost = queue.TryTake("node-a/w1", 10, 2)!;
         var kept = queue.TryTake("node-b/w1", 10, 2)!;
         var released = queue.Release(w => w.StartsWith("node-a"), "node_lost", "gone");
@@ -121,7 +124,7 @@ public sealed class WorkQueueTests
     [Fact]
     public void Files_a_report_leaves_out_count_as_failed()
     {
-        var queue = new WorkQueue(TestFiles.Many(3), Settings);
+        var queue = Queue(TestFiles.Many(3));
         var batch = queue.TryTake("w", 10, 1)!;
         var settlement = queue.Settle(batch.BatchId, [batch.Files[0].FileKey], [])!;
         Assert.Single(settlement.Completed);

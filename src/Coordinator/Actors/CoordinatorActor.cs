@@ -136,13 +136,17 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         if (_phase != Phase.Waiting) return;
         _input = start.Input;
         _startedAt = _clock.GetUtcNow();
-        var pending = start.Input.Files.Where(f => !_ledger.IsFinished(f)).ToList();
-        _alreadyDone = start.Input.Files.Count - pending.Count;
-        _queue = new WorkQueue(pending, _settings.Queue);
+        var pending = Enumerable.Range(0, start.Input.Count).Where(i =>
+        {
+            var (key, size, ticks) = start.Input.VersionAt(i);
+            return !_ledger.IsFinished(key, size, ticks);
+        }).ToList();
+        _alreadyDone = start.Input.Count - pending.Count;
+        _queue = new WorkQueue(start.Input, pending, _settings.Queue);
         _progress = new RunProgress(pending.Count, _alreadyDone, _startedAt, _settings.RateWindow);
         _phase = Phase.Running;
         var input = start.Input;
-        _log.Info($"Input {input.Description}: {input.Files.Count:N0} files listed, {_alreadyDone:N0} already done by earlier runs (skipped), " +
+        _log.Info($"Input {input.Description}: {input.Count:N0} files listed, {_alreadyDone:N0} already done by earlier runs (skipped), " +
             $"{pending.Count:N0} to process; {input.Missing.Count} missing, {input.BlankRows} blank rows, {input.DuplicateRows} duplicate rows");
         Timers.StartPeriodicTimer(nameof(ProgressTick), ProgressTick.Instance, _settings.ProgressInterval);
         if (_expectsExternalNodes && pending.Count > 0)
@@ -274,9 +278,8 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     {
         var ledger = _ledger;
         var input = _input!;
-        var keys = input.Files.Select(f => f.Key).ToHashSet();
         var merger = new TableMerger(_folder.Parts, _folder.Results);
-        Task.Run(() => new MergeDone(merger.Merge(ledger, keys, input.Missing))).PipeTo(Self);
+        Task.Run(() => new MergeDone(merger.Merge(ledger, input))).PipeTo(Self);
     }
 
     void HandleMergeDone(MergeDone done)
@@ -284,7 +287,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         var input = _input!;
         var manifest = new Manifest(
             "Form3Actors", typeof(CoordinatorActor).Assembly.GetName().Version?.ToString() ?? "",
-            new ManifestInput(input.Description, input.Files.Count, _alreadyDone, _progress!.Total, input.Missing.Count, input.BlankRows, input.DuplicateRows, input.SkippedRows),
+            new ManifestInput(input.Description, input.Count, _alreadyDone, _progress!.Total, input.Missing.Count, input.BlankRows, input.DuplicateRows, input.SkippedRows),
             done.Result.RowsPerTable, done.Result.ErrorsByKind, done.Result.FilingDateSources, done.Result.DuplicateFilings,
             _startedAt, _clock.GetUtcNow(), Environment.MachineName, _nodeHosts.Order().ToList(), _folder.Journal,
             RunEnvironment.SlurmRestartCount, Math.Round(_recovery.TotalSeconds, 3), System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64);

@@ -16,4 +16,7 @@ public static class FileKeys
     public static string ToText(UInt128 key) => key.ToString("x32", CultureInfo.InvariantCulture);
 
     public static UInt128 Parse(string text) => UInt128.Parse(text, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+
+    /// <summary>Parses the key as part files hold it (UTF-8 hex), without making a string.</summary>
+    public static UInt128 Parse(ReadOnlySpan<byte> utf8) => UInt128.Parse(utf8, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 }

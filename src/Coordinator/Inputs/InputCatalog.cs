@@ -55,7 +55,7 @@ public static class InputCatalog
         while (csv.Read())
         {
             var value = ordinal < csv.RowFieldCount ? csv.GetString(ordinal).Trim() : "";
-            builder.Add(value, value.Length == 0 ? "" : Path.GetFullPath(Path.Combine(folder, value)));
+            builder.Add(folder, value);
         }
         return builder.Build();
     }
@@ -69,7 +69,7 @@ public static class InputCatalog
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal);
         foreach (var file in files)
-            builder.Add(Path.GetRelativePath(full, file).Replace('\\', '/'), file);
+            builder.Add(full, Path.GetRelativePath(full, file));
         return builder.Build();
     }
 
@@ -123,7 +123,7 @@ public static class InputCatalog
                 fileName = line.TrimEnd().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
             }
             if (!Form3Types.IsForm3(formType)) { builder.Skip(); continue; }
-            builder.Add(fileName, Path.GetFullPath(Path.Combine(root, fileName)));
+            builder.Add(root, fileName);
         }
         if (!inBody) throw new InputException($"{indexPath} does not look like an EDGAR form.idx, company.idx or master.idx (no column header found)");
         return builder.Build();
@@ -131,21 +131,24 @@ public static class InputCatalog
 
     sealed class Builder(string description)
     {
-        readonly List<InputFile> _files = [];
+        readonly InputListing _listing = new(description);
         readonly List<MissingInput> _missing = [];
-        readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+        readonly HashSet<UInt128> _seen = [];
         int _blank, _duplicate, _skipped;
 
         public void Skip() => _skipped++;
 
-        public void Add(string sourcePath, string fullPath)
+        /// <summary>Lists <paramref name="sourcePath"/> (absolute, or relative to <paramref name="root"/>); blank counts as a blank row.</summary>
+        public void Add(string root, string sourcePath)
         {
             if (sourcePath.Length == 0)
             {
                 _blank++;
                 return;
             }
-            if (!_seen.Add(fullPath))
+            var fullPath = InputFile.FullPath(root, sourcePath);
+            var key = FileKeys.Of(fullPath);
+            if (!_seen.Add(key))
             {
                 _duplicate++;
                 return;
@@ -156,9 +159,16 @@ public static class InputCatalog
                 _missing.Add(new MissingInput(sourcePath, fullPath));
                 return;
             }
-            _files.Add(new InputFile(FileKeys.Of(fullPath), fullPath, sourcePath, info.Length, info.LastWriteTimeUtc.Ticks));
+            _listing.Add(key, root, sourcePath, info.Length, info.LastWriteTimeUtc.Ticks);
         }
 
-        public InputListing Build() => new(description, _files, _missing, _blank, _duplicate, _skipped);
+        public InputListing Build()
+        {
+            _listing.Missing = _missing;
+            _listing.BlankRows = _blank;
+            _listing.DuplicateRows = _duplicate;
+            _listing.SkippedRows = _skipped;
+            return _listing;
+        }
     }
 }

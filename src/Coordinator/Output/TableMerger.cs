@@ -1,9 +1,9 @@
+using System.Globalization;
 using System.Text;
 using Form3Actors.Coordinator.Inputs;
 using Form3Actors.Coordinator.State;
 using Form3Actors.Node.Extraction;
 using Form3Actors.Node.Output;
-using Sylvan.Data.Csv;
 
 namespace Form3Actors.Coordinator.Output;
 
@@ -27,101 +27,115 @@ public sealed record MergeResult(
 /// </remarks>
 public sealed class TableMerger(string partsDirectory, string resultsDirectory)
 {
-    public MergeResult Merge(RunLedger ledger, IReadOnlySet<UInt128> inputKeys, IReadOnlyList<MissingInput> missing)
+    /// <summary>Bytes gathered before each write to a table file.</summary>
+    const int WriteChunkBytes = 1 << 20;
+
+    static readonly int ErrorKindColumn = TableSchema.Columns(Table.Errors).ToList().IndexOf("ERROR_KIND");
+    const int AccessionLength = 20;
+
+    readonly CsvRowWriter _output = new(2 * WriteChunkBytes);
+
+    public MergeResult Merge(RunLedger ledger, InputListing input)
     {
         Directory.CreateDirectory(resultsDirectory);
         var rowsPerTable = new Dictionary<string, int>();
         var errorsByKind = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var dateSources = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        var duplicates = DuplicateCopies(ledger, inputKeys);
-        var keep = inputKeys.Except(duplicates).ToHashSet();
+        var duplicates = DuplicateCopies(ledger, input);
+        bool Keep(UInt128 key) => input.Contains(key) && !duplicates.Contains(key);
 
         foreach (var table in TableSchema.All)
         {
-            var rows = CurrentRows(ledger, keep, table, dateSources);
-            if (table == Table.Errors) rows = rows.Concat(QuarantinedRows(ledger, inputKeys)).Concat(MissingRows(missing));
+            var path = Path.Combine(resultsDirectory, TableSchema.FileName(table));
+            var temp = path + ".tmp";
             var count = 0;
-            var counted = rows.Select(row =>
+            using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
-                count++;
-                if (table == Table.Errors) Increment(errorsByKind, row[2]);
-                return row;
-            });
-            Write(table, counted);
+                _output.Clear();
+                _output.Row(TableSchema.Columns(table));
+                foreach (var row in CurrentRows(ledger, Keep, table))
+                {
+                    var span = row.Span;
+                    if (table == Table.Submission) Increment(dateSources, PartFormat.FilingDateSource(span));
+                    if (table == Table.Errors) Increment(errorsByKind, CsvRecords.Fields(PartFormat.TableCells(span, table))[ErrorKindColumn]);
+                    _output.Raw(PartFormat.TableCells(span, table));
+                    _output.EndRow();
+                    count++;
+                    if (_output.Length >= WriteChunkBytes) _output.FlushTo(file);
+                }
+                if (table == Table.Errors)
+                {
+                    foreach (var row in QuarantinedRows(ledger, input).Concat(MissingRows(input.Missing)))
+                    {
+                        Increment(errorsByKind, row[ErrorKindColumn]);
+                        _output.Row(row.Select(CsvCells.GuardFormula));
+                        count++;
+                    }
+                }
+                _output.FlushTo(file);
+            }
+            File.Move(temp, path, overwrite: true);
             rowsPerTable[TableSchema.Name(table)] = count;
         }
         return new MergeResult(rowsPerTable, errorsByKind, dateSources, duplicates.Count);
     }
 
     /// <summary>Keys of files whose accession number another input file with a smaller source path also has.</summary>
-    HashSet<UInt128> DuplicateCopies(RunLedger ledger, IReadOnlySet<UInt128> inputKeys)
+    HashSet<UInt128> DuplicateCopies(RunLedger ledger, InputListing input)
     {
-        var accession = TableSchema.Columns(Table.Submission).ToList().IndexOf("ACCESSION_NUMBER") + 1;
-        var source = TableSchema.Columns(Table.Submission).ToList().IndexOf("SOURCE_PATH") + 1;
-        var winners = new Dictionary<string, (string Source, UInt128 Key)>(StringComparer.Ordinal);
+        // By accession number as a number and file key: 40 bytes a filing, where strings would take 200.
+        var winners = new Dictionary<long, UInt128>();
         var losers = new HashSet<UInt128>();
-        foreach (var row in CurrentRows(ledger, inputKeys, Table.Submission, new Dictionary<string, int>(), keyed: true))
+        foreach (var row in CurrentRows(ledger, input.Contains, Table.Submission))
         {
-            if (!Form3Extractor.IsAccessionNumber(row[accession])) continue;
-            var key = FileKeys.Parse(row[0]);
-            if (!winners.TryGetValue(row[accession], out var winner))
-            {
-                winners[row[accession]] = (row[source], key);
-                continue;
-            }
-            if (string.CompareOrdinal(row[source], winner.Source) < 0)
-            {
-                losers.Add(winner.Key);
-                winners[row[accession]] = (row[source], key);
-            }
-            else
-            {
-                losers.Add(key);
-            }
+            if (AccessionNumber(PartFormat.TableCells(row.Span, Table.Submission)) is not { } accession) continue;
+            var key = FileKeys.Parse(PartFormat.Key(row.Span));
+            if (winners.TryAdd(accession, key)) continue;
+            var winner = winners[accession];
+            var keyFirst = string.CompareOrdinal(input[input.IndexOf(key)].SourcePath, input[input.IndexOf(winner)].SourcePath) < 0;
+            losers.Add(keyFirst ? winner : key);
+            winners[accession] = keyFirst ? key : winner;
         }
         return losers;
     }
 
-    /// <summary>The current rows of a table, without the key column unless <paramref name="keyed"/>.</summary>
-    IEnumerable<string[]> CurrentRows(RunLedger ledger, IReadOnlySet<UInt128> inputKeys, Table table, IDictionary<string, int> dateSources, bool keyed = false)
+    /// <summary>The accession number in the first cell of a SUBMISSION row as its 18 digits, or null if it is not one.</summary>
+    static long? AccessionNumber(ReadOnlySpan<byte> cells)
+    {
+        var comma = cells.IndexOf((byte)',');
+        var cell = comma < 0 ? cells : cells[..comma];
+        if (cell.Length != AccessionLength) return null;
+        var text = Encoding.ASCII.GetString(cell);
+        return Form3Extractor.IsAccessionNumber(text) ? long.Parse(text.Replace("-", "", StringComparison.Ordinal), CultureInfo.InvariantCulture) : null;
+    }
+
+    /// <summary>The current rows of a table as part-file bytes (key first, LF last).</summary>
+    IEnumerable<ReadOnlyMemory<byte>> CurrentRows(RunLedger ledger, Func<UInt128, bool> keep, Table table)
     {
         var name = TableSchema.Name(table);
-        var width = TableSchema.Columns(table).Count;
         foreach (var (batchRef, segments) in ledger.Batches)
         {
             foreach (var segment in segments)
             {
                 if (segment.Table != name) continue;
-                foreach (var row in PartFormat.ReadSegment(segment, table, partsDirectory))
+                var bytes = PartFormat.ReadSegment(segment, partsDirectory);
+                foreach (var row in PartFormat.Rows(bytes, segment))
                 {
-                    var key = FileKeys.Parse(row[0]);
-                    if (!inputKeys.Contains(key) || ledger.BatchOf(key) != batchRef) continue;
-                    if (table == Table.Submission) Increment(dateSources, row[^1]);
-                    yield return keyed ? row : row.AsSpan(1, width).ToArray();
+                    var key = FileKeys.Parse(PartFormat.Key(row.Span));
+                    if (keep(key) && ledger.BatchOf(key) == batchRef) yield return row;
                 }
             }
         }
     }
 
-    static IEnumerable<string[]> QuarantinedRows(RunLedger ledger, IReadOnlySet<UInt128> inputKeys) =>
+    static IEnumerable<string[]> QuarantinedRows(RunLedger ledger, InputListing input) =>
         ledger.Quarantined
-            .Where(q => inputKeys.Contains(q.Key))
+            .Where(q => input.Contains(q.Key))
             .OrderBy(q => q.File.SourcePath, StringComparer.Ordinal)
             .Select(q => TableSchema.ErrorRow(q.File.SourcePath, new ExtractionError(Stage.Process, q.File.Kind, q.File.Reason), q.File.Attempts));
 
     static IEnumerable<string[]> MissingRows(IReadOnlyList<MissingInput> missing) =>
         missing.Select(m => TableSchema.ErrorRow(m.SourcePath, new ExtractionError(Stage.Input, ErrorKind.MissingFile, $"file not found: {m.Path}"), 0));
-
-    void Write(Table table, IEnumerable<string[]> rows)
-    {
-        var path = Path.Combine(resultsDirectory, TableSchema.FileName(table));
-        var temp = path + ".tmp";
-        using (var writer = CsvDataWriter.Create(new StreamWriter(temp, false, new UTF8Encoding(false)), new CsvDataWriterOptions { NewLine = "\n" }))
-        {
-            writer.Write(new StringRowsDataReader(TableSchema.Columns(table), rows, CsvCells.GuardFormula));
-        }
-        File.Move(temp, path, overwrite: true);
-    }
 
     static void Increment(IDictionary<string, int> counts, string key) => counts[key] = counts.TryGetValue(key, out var n) ? n + 1 : 1;
 }

@@ -31,8 +31,10 @@ public sealed class RunLedger
     public int NextBatchRef { get; private set; } = 1;
 
     /// <summary>True when this exact version of the file was finished (extracted or quarantined) by an earlier batch.</summary>
-    public bool IsFinished(InputFile file) =>
-        _files.TryGetValue(file.Key, out var entry) && entry.Size == file.Size && entry.ModifiedUtcTicks == file.ModifiedUtcTicks;
+    public bool IsFinished(InputFile file) => IsFinished(file.Key, file.Size, file.ModifiedUtcTicks);
+
+    public bool IsFinished(UInt128 key, long size, long modifiedUtcTicks) =>
+        _files.TryGetValue(key, out var entry) && entry.Size == size && entry.ModifiedUtcTicks == modifiedUtcTicks;
 
     /// <summary>The batch whose segments hold the file's current rows, or null (unknown or quarantined).</summary>
     public int? BatchOf(UInt128 key) => _files.TryGetValue(key, out var entry) && entry.BatchRef != QuarantinedBatch ? entry.BatchRef : null;

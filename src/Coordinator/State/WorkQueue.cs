@@ -20,26 +20,24 @@ public sealed record QueueSettings(int BatchSize, int MinBatchSize, int MaxAttem
 /// </remarks>
 public sealed class WorkQueue
 {
-    sealed class Pending(InputFile file)
-    {
-        public InputFile File { get; } = file;
-        public int Failures { get; set; }
-        public string LastKind { get; set; } = "";
-        public string LastReason { get; set; } = "";
-    }
+    /// <summary>A batch a worker holds: its files by key text, as listing indices.</summary>
+    sealed record InFlight(string WorkerId, Dictionary<string, int> Files);
 
-    sealed record InFlight(string WorkerId, Dictionary<string, Pending> Files);
-
+    readonly InputListing _listing;
     readonly QueueSettings _settings;
-    readonly Queue<Pending> _queued = new();
-    readonly Queue<Pending> _isolated = new();
+    readonly Queue<int> _queued;
+    readonly Queue<int> _isolated = new();
+    /// <summary>Failures so far, only for files that failed (most never do, and a million entries would cost).</summary>
+    readonly Dictionary<int, int> _failures = [];
     readonly Dictionary<long, InFlight> _inFlight = [];
     long _nextBatchId = 1;
 
-    public WorkQueue(IEnumerable<InputFile> files, QueueSettings settings)
+    /// <summary>A queue of the files of <paramref name="listing"/> at the given <paramref name="pending"/> indices.</summary>
+    public WorkQueue(InputListing listing, IEnumerable<int> pending, QueueSettings settings)
     {
+        _listing = listing;
         _settings = settings;
-        foreach (var file in files) _queued.Enqueue(new Pending(file));
+        _queued = new Queue<int>(pending);
     }
 
     public int PendingCount => _queued.Count + _isolated.Count;
@@ -59,21 +57,21 @@ public sealed class WorkQueue
 
     public AssignBatch? TryTake(string workerId, int maxFiles, int activeWorkers)
     {
-        var taken = new Dictionary<string, Pending>();
+        var taken = new Dictionary<string, int>();
         if (_isolated.Count > 0)
         {
             var alone = _isolated.Dequeue();
-            taken[FileKeys.ToText(alone.File.Key)] = alone;
+            taken[FileKeys.ToText(_listing.KeyAt(alone))] = alone;
         }
         else
         {
             var size = SizeFor(_queued.Count, activeWorkers, maxFiles, _settings);
-            while (taken.Count < size && _queued.TryDequeue(out var next)) taken[FileKeys.ToText(next.File.Key)] = next;
+            while (taken.Count < size && _queued.TryDequeue(out var next)) taken[FileKeys.ToText(_listing.KeyAt(next))] = next;
         }
         if (taken.Count == 0) return null;
         var batchId = _nextBatchId++;
         _inFlight[batchId] = new InFlight(workerId, taken);
-        return new AssignBatch(batchId, taken.Select(kv => new WorkItem(kv.Key, kv.Value.File.Path, kv.Value.File.SourcePath, kv.Value.Failures + 1)).ToImmutableArray());
+        return new AssignBatch(batchId, taken.Select(kv => Item(kv.Key, kv.Value)).ToImmutableArray());
     }
 
     /// <summary>The outcome of a reported batch: files to journal as completed, and files that ran out of attempts.</summary>
@@ -88,7 +86,11 @@ public sealed class WorkQueue
         if (!_inFlight.Remove(batchId, out var batch)) return null;
         var done = new List<InputFile>(completed.Count);
         foreach (var key in completed)
-            if (batch.Files.Remove(key, out var file)) done.Add(file.File);
+            if (batch.Files.Remove(key, out var file))
+            {
+                done.Add(_listing[file]);
+                _failures.Remove(file);
+            }
         var quarantined = new List<QuarantinedFile>();
         foreach (var failure in failed)
             if (batch.Files.Remove(failure.FileKey, out var file)) Fail(file, failure.Kind, failure.Reason, quarantined);
@@ -113,20 +115,25 @@ public sealed class WorkQueue
         return new Released(files, quarantined);
     }
 
-    void Fail(Pending file, string kind, string reason, List<QuarantinedFile> quarantined)
+    WorkItem Item(string key, int index)
     {
-        file.Failures++;
-        file.LastKind = kind;
-        file.LastReason = reason;
+        var file = _listing[index];
+        return new WorkItem(key, file.Path, file.SourcePath, _failures.GetValueOrDefault(index) + 1);
+    }
+
+    void Fail(int index, string kind, string reason, List<QuarantinedFile> quarantined)
+    {
+        var failures = _failures[index] = _failures.GetValueOrDefault(index) + 1;
         Retries++;
-        if (file.Failures >= _settings.MaxAttempts)
+        if (failures >= _settings.MaxAttempts)
         {
-            var f = file.File;
+            _failures.Remove(index);
+            var file = _listing[index];
             quarantined.Add(new QuarantinedFile(
-                new FileStamp(FileKeys.ToText(f.Key), f.Size, f.ModifiedUtcTicks), f.SourcePath, ErrorKind.RetriesExhausted,
-                $"gave up after {file.Failures} attempts; last failure ({kind}): {reason}", file.Failures));
+                new FileStamp(FileKeys.ToText(file.Key), file.Size, file.ModifiedUtcTicks), file.SourcePath, ErrorKind.RetriesExhausted,
+                $"gave up after {failures} attempts; last failure ({kind}): {reason}", failures));
             return;
         }
-        (file.Failures >= _settings.IsolateAfterFailures ? _isolated : _queued).Enqueue(file);
+        (failures >= _settings.IsolateAfterFailures ? _isolated : _queued).Enqueue(index);
     }
 }

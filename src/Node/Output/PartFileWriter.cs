@@ -11,12 +11,13 @@ namespace Form3Actors.Node.Output;
 public sealed class PartFileWriter : IDisposable
 {
     readonly FileStream _file;
+    readonly CsvRowWriter _rows = new();
 
     public PartFileWriter(string partsDirectory, string workerName)
     {
         Directory.CreateDirectory(partsDirectory);
         FileName = $"{workerName}{PartFormat.Extension}";
-        _file = new FileStream(Path.Combine(partsDirectory, FileName), FileMode.Append, FileAccess.Write, FileShare.Read);
+        _file = new FileStream(Path.Combine(partsDirectory, FileName), FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
     }
 
     public string FileName { get; }
@@ -25,28 +26,28 @@ public sealed class PartFileWriter : IDisposable
     public ImmutableArray<PartSegment> Append(IReadOnlyList<(string Key, FilingRows Rows)> filings, IReadOnlyList<(string Key, string[] ErrorRow)> errors)
     {
         var segments = ImmutableArray.CreateBuilder<PartSegment>();
+        var start = _file.Position;
+        _rows.Clear();
         foreach (var table in TableSchema.All)
         {
-            var rows = table == Table.Errors
-                ? errors.Select(e => Prepend(e.Key, e.ErrorRow, null)).ToList()
-                : filings.SelectMany(f => f.Rows[table].Select(r => Prepend(f.Key, r, table == Table.Submission ? f.Rows.FilingDateSource.ToString() : null))).ToList();
-            if (rows.Count == 0) continue;
-            var bytes = PartFormat.EncodeSegment(table, rows);
-            var offset = _file.Position;
-            _file.Write(bytes);
-            segments.Add(new PartSegment(FileName, TableSchema.Name(table), offset, bytes.Length));
+            var offset = _rows.Length;
+            if (table == Table.Errors)
+            {
+                foreach (var (key, row) in errors) PartFormat.WriteRow(_rows, key, row, extra: null);
+            }
+            else
+            {
+                foreach (var (key, filing) in filings)
+                {
+                    var extra = table == Table.Submission ? filing.FilingDateSource.ToString() : null;
+                    foreach (var row in filing[table]) PartFormat.WriteRow(_rows, key, row, extra);
+                }
+            }
+            if (_rows.Length > offset) segments.Add(new PartSegment(FileName, TableSchema.Name(table), start + offset, _rows.Length - offset));
         }
+        _file.Write(_rows.Written);
         _file.Flush(flushToDisk: true);
         return segments.ToImmutable();
-    }
-
-    static string[] Prepend(string key, string[] row, string? extra)
-    {
-        var result = new string[row.Length + (extra == null ? 1 : 2)];
-        result[0] = key;
-        row.CopyTo(result, 1);
-        if (extra != null) result[^1] = extra;
-        return result;
     }
 
     public void Dispose() => _file.Dispose();

@@ -1,17 +1,16 @@
-using System.Collections.Immutable;
-using System.Text;
 using Form3Actors.Messages.WorkProtocol;
 using Form3Actors.Node.Extraction;
-using Sylvan.Data.Csv;
 
 namespace Form3Actors.Node.Output;
 
 /// <summary>
 /// The format of part files: what a worker appends per batch and the coordinator merges into the final tables.
 /// A part file belongs to one worker process and grows by one segment per table per batch. Each segment is
-/// headerless CSV whose rows are the table's columns preceded by the file key (so the merge can drop rows of a
-/// superseded version of a file); SUBMISSION rows also end with the filing-date source, counted in the manifest.
-/// Bytes past the last journaled segment (a crash mid-write) are never read.
+/// headerless CSV whose rows are the table's cells, already as the final table shows them (formula-guarded),
+/// preceded by the file key (so the merge can drop rows of a superseded version of a file); SUBMISSION rows also
+/// end with the filing-date source, counted in the manifest. The merge copies a row's bytes between the key and
+/// that extra column into the table as they are. Bytes past the last journaled segment (a crash mid-write) are
+/// never read.
 /// </summary>
 public static class PartFormat
 {
@@ -26,44 +25,60 @@ public static class PartFormat
         return columns;
     }
 
-    static readonly CsvDataWriterOptions WriterOptions = new() { WriteHeaders = false, NewLine = "\n" };
-
-    public static byte[] EncodeSegment(Table table, IEnumerable<string[]> rows)
+    /// <summary>Writes one segment row: the key, the table's cells, and the extra column if there is one.</summary>
+    public static void WriteRow(CsvRowWriter writer, string key, string[] cells, string? extra)
     {
-        using var buffer = new MemoryStream();
-        using (var text = new StreamWriter(buffer, new UTF8Encoding(false), leaveOpen: true))
-        using (var csv = CsvDataWriter.Create(text, WriterOptions))
-        {
-            csv.Write(new StringRowsDataReader(SegmentColumns(table), rows));
-        }
-        return buffer.ToArray();
+        writer.Field(key);
+        foreach (var cell in cells) writer.Field(CsvCells.GuardFormula(cell));
+        if (extra != null) writer.Field(extra);
+        writer.EndRow();
     }
 
-    /// <summary>Reads one segment's rows back: key first, then the table's columns, then any extras.</summary>
-    public static IEnumerable<string[]> ReadSegment(PartSegment segment, Table table, string partsDirectory)
+    /// <summary>The bytes of one journaled segment.</summary>
+    public static byte[] ReadSegment(PartSegment segment, string partsDirectory)
     {
         var bytes = new byte[segment.Length];
-        using (var handle = File.OpenHandle(Path.Combine(partsDirectory, segment.PartFile)))
+        using var handle = File.OpenHandle(Path.Combine(partsDirectory, segment.PartFile));
+        var read = 0;
+        while (read < bytes.Length)
         {
-            var read = 0;
-            while (read < bytes.Length)
-            {
-                var n = RandomAccess.Read(handle, bytes.AsSpan(read), segment.Offset + read);
-                if (n == 0) throw new IOException($"part file {segment.PartFile} ends before its journaled segment ({segment.Offset}+{segment.Length})");
-                read += n;
-            }
+            var n = RandomAccess.Read(handle, bytes.AsSpan(read), segment.Offset + read);
+            if (n == 0) throw new IOException($"part file {segment.PartFile} ends before its journaled segment ({segment.Offset}+{segment.Length})");
+            read += n;
         }
-        var width = SegmentColumns(table).Count;
-        using var csv = CsvDataReader.Create(new StringReader(Encoding.UTF8.GetString(bytes)), new CsvDataReaderOptions { HasHeaders = false });
-        while (csv.Read())
+        return bytes;
+    }
+
+    /// <summary>The rows of a segment read by <see cref="ReadSegment"/>, each with its LF.</summary>
+    public static IEnumerable<ReadOnlyMemory<byte>> Rows(byte[] bytes, PartSegment segment)
+    {
+        var position = 0;
+        while (position < bytes.Length)
         {
-            if (csv.RowFieldCount != width)
-                throw new InvalidDataException($"part file {segment.PartFile} segment at {segment.Offset} has a row of {csv.RowFieldCount} fields, expected {width}");
-            var row = new string[width];
-            for (var i = 0; i < width; i++) row[i] = csv.GetString(i);
-            yield return row;
+            var length = CsvRecords.Length(bytes.AsSpan(position));
+            if (length < 0) throw new InvalidDataException($"part file {segment.PartFile} segment at {segment.Offset} ends inside a row");
+            yield return bytes.AsMemory(position, length);
+            position += length;
         }
     }
 
-    public static ImmutableArray<PartSegment> NoSegments => [];
+    /// <summary>The file key at the start of a segment row.</summary>
+    public static ReadOnlySpan<byte> Key(ReadOnlySpan<byte> row) => row[..KeyEnd(row)];
+
+    /// <summary>The row's cells as the final table holds them: without the key, the extra column or the LF.</summary>
+    public static ReadOnlySpan<byte> TableCells(ReadOnlySpan<byte> row, Table table)
+    {
+        var end = table == Table.Submission ? row.LastIndexOf((byte)',') : row.Length - 1;
+        return row[(KeyEnd(row) + 1)..end];
+    }
+
+    /// <summary>The extra column of a SUBMISSION row (plain ASCII, never quoted).</summary>
+    public static string FilingDateSource(ReadOnlySpan<byte> row) =>
+        System.Text.Encoding.ASCII.GetString(row[(row.LastIndexOf((byte)',') + 1)..^1]);
+
+    static int KeyEnd(ReadOnlySpan<byte> row)
+    {
+        var comma = row.IndexOf((byte)',');
+        return comma < 0 ? throw new InvalidDataException("a part row has no file key") : comma;
+    }
 }

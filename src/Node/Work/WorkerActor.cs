@@ -87,7 +87,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         if (batch == null) return;
         _log.Error(failure.Cause, "Worker {0}: batch {1} failed inside the worker", _workerId, batch.BatchId);
         var reason = $"worker fault: {failure.Cause.GetBaseException().Message}";
-        _coordinator.Tell(new ReportBatchCompleted(batch.BatchId, _workerId, PartFormat.NoSegments, [],
+        _coordinator.Tell(new ReportBatchCompleted(batch.BatchId, _workerId, [], [],
             batch.Files.Select(f => new FileFailure(f.FileKey, "worker_error", reason)).ToImmutableArray()));
         AskForWork();
     }

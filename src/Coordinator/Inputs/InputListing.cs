@@ -1,0 +1,135 @@
+using System.Collections;
+using System.Text;
+
+namespace Form3Actors.Coordinator.Inputs;
+
+/// <summary>
+/// What an input (CSV, folder or EDGAR index) lists, with what was wrong with its rows. The coordinator holds it
+/// for the whole run, so it is stored compactly: per file a fixed 48-byte entry in chunked arrays and its source
+/// path as UTF-8 in a chunked byte arena; an <see cref="InputFile"/> is made only when a file is handed out.
+/// At a million files that is about 95 MB instead of the 400 MB that objects and strings per file took.
+/// </summary>
+public sealed class InputListing
+{
+    const int EntriesPerChunk = 1 << 16;
+    const int ArenaChunkBytes = 1 << 20;
+
+    readonly record struct Entry(UInt128 Key, long Size, long ModifiedUtcTicks, long PathStart, int PathLength, int Root);
+
+    readonly List<Entry[]> _entries = [];
+    readonly List<byte[]> _arena = [];
+    readonly List<string> _roots = [];
+    long _arenaEnd;
+    UInt128[]? _sortedKeys;
+    int[]? _sortedIndex;
+
+    public InputListing(string description) => Description = description;
+
+    /// <summary>A listing of the given files, as tests and benchmarks build one.</summary>
+    public InputListing(string description, IEnumerable<InputFile> files, IReadOnlyList<MissingInput> missing, int blankRows, int duplicateRows, int skippedRows)
+        : this(description)
+    {
+        foreach (var file in files) Add(file.Key, file.Root, file.SourcePath, file.Size, file.ModifiedUtcTicks);
+        Missing = missing;
+        BlankRows = blankRows;
+        DuplicateRows = duplicateRows;
+        SkippedRows = skippedRows;
+    }
+
+    public string Description { get; }
+    public int Count { get; private set; }
+    public IReadOnlyList<MissingInput> Missing { get; internal set; } = [];
+    public int BlankRows { get; internal set; }
+    public int DuplicateRows { get; internal set; }
+    public int SkippedRows { get; internal set; }
+
+    /// <summary>The listed files in input order, each made on access.</summary>
+    public IReadOnlyList<InputFile> Files => new FileView(this);
+
+    public InputFile this[int index]
+    {
+        get
+        {
+            var e = EntryAt(index);
+            return new InputFile(e.Key, _roots[e.Root], Encoding.UTF8.GetString(_arena[(int)(e.PathStart / ArenaChunkBytes)], (int)(e.PathStart % ArenaChunkBytes), e.PathLength), e.Size, e.ModifiedUtcTicks);
+        }
+    }
+
+    public UInt128 KeyAt(int index) => EntryAt(index).Key;
+
+    /// <summary>The version of the file seen when listing, without making an <see cref="InputFile"/>.</summary>
+    public (UInt128 Key, long Size, long ModifiedUtcTicks) VersionAt(int index)
+    {
+        ref readonly var e = ref EntryAt(index);
+        return (e.Key, e.Size, e.ModifiedUtcTicks);
+    }
+
+    /// <summary>The index of the file with this key, or -1 if the input does not list it.</summary>
+    public int IndexOf(UInt128 key)
+    {
+        if (_sortedKeys == null) BuildKeyIndex();
+        var found = Array.BinarySearch(_sortedKeys!, key);
+        return found < 0 ? -1 : _sortedIndex![found];
+    }
+
+    public bool Contains(UInt128 key) => IndexOf(key) >= 0;
+
+    internal void Add(UInt128 key, string root, string sourcePath, long size, long modifiedUtcTicks)
+    {
+        var rootIndex = _roots.Count > 0 && ReferenceEquals(_roots[^1], root) ? _roots.Count - 1 : _roots.IndexOf(root);
+        if (rootIndex < 0)
+        {
+            rootIndex = _roots.Count;
+            _roots.Add(root);
+        }
+        var length = Encoding.UTF8.GetByteCount(sourcePath);
+        if (length > ArenaChunkBytes) throw new InputException($"path longer than {ArenaChunkBytes} bytes: {sourcePath[..100]}...");
+        if (_arena.Count == 0 || _arenaEnd % ArenaChunkBytes + length > ArenaChunkBytes)
+        {
+            _arenaEnd = (long)_arena.Count * ArenaChunkBytes;
+            _arena.Add(new byte[ArenaChunkBytes]);
+        }
+        Encoding.UTF8.GetBytes(sourcePath, _arena[^1].AsSpan((int)(_arenaEnd % ArenaChunkBytes)));
+        if (Count % EntriesPerChunk == 0) _entries.Add(new Entry[EntriesPerChunk]);
+        _entries[^1][Count % EntriesPerChunk] = new Entry(key, size, modifiedUtcTicks, _arenaEnd, length, rootIndex);
+        _arenaEnd += length;
+        Count++;
+        _sortedKeys = null;
+        _sortedIndex = null;
+    }
+
+    ref readonly Entry EntryAt(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        return ref _entries[index / EntriesPerChunk][index % EntriesPerChunk];
+    }
+
+    /// <summary>Keys sorted for binary search, 20 bytes a file, made once when first needed.</summary>
+    void BuildKeyIndex()
+    {
+        var keys = new UInt128[Count];
+        var index = new int[Count];
+        for (var i = 0; i < Count; i++)
+        {
+            keys[i] = KeyAt(i);
+            index[i] = i;
+        }
+        Array.Sort(keys, index);
+        _sortedKeys = keys;
+        _sortedIndex = index;
+    }
+
+    sealed class FileView(InputListing listing) : IReadOnlyList<InputFile>
+    {
+        public int Count => listing.Count;
+        public InputFile this[int index] => listing[index];
+
+        public IEnumerator<InputFile> GetEnumerator()
+        {
+            for (var i = 0; i < listing.Count; i++) yield return listing[i];
+        }
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+}
