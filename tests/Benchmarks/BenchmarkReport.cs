@@ -65,6 +65,7 @@ public static class BenchmarkReport
         var extract = ParseBenchmark.ExtractInMemory(sample, TimeSpan.FromSeconds(3));
         var realFiles = Directory.GetFiles(Path.Combine(TestData.RepoRoot, "tests", "data", "real")).Where(f => !f.EndsWith(".csv", StringComparison.Ordinal)).Select(File.ReadAllBytes).ToList();
         var extractReal = ParseBenchmark.ExtractInMemory(realFiles, TimeSpan.FromSeconds(2));
+        var ceiling = ParseBenchmark.ReadExtractEncode(paths, 2);
 
         var runs = Path.Combine(work, $"runs-{n}-{DateTime.UtcNow:HHmmss}");
         var embedded = await EndToEndBenchmark.Embedded(csv, n, Path.Combine(runs, "embedded"));
@@ -83,6 +84,7 @@ public static class BenchmarkReport
             ["floor: read each file once, plain loop, 2 threads"] = Rate(floor2),
             ["extractor alone, in-memory bytes, 1 thread (per core), this corpus"] = Rate(extract),
             ["extractor alone, in-memory bytes, 1 thread, the real filings of tests/data/real"] = Rate(extractReal),
+            ["ceiling: read + extract + encode rows, plain loop, 2 threads (no actors, journal or merge)"] = string.Create(Invariant, $"{Rate(ceiling)} ({ceiling / floor2:P0})"),
             ["embedded default end to end (whole command: start, list, extract, journal, merge, exit)"] = EndToEnd(embedded),
             ["cluster end to end, TLS on (coordinator + 2 node processes)"] = EndToEnd(tlsOn),
             ["cluster end to end, TLS off"] = EndToEnd(tlsOff),

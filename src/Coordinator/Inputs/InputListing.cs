@@ -7,7 +7,7 @@ namespace Form3Actors.Coordinator.Inputs;
 /// What an input (CSV, folder or EDGAR index) lists, with what was wrong with its rows. The coordinator holds it
 /// for the whole run, so it is stored compactly: per file a fixed 48-byte entry in chunked arrays and its source
 /// path as UTF-8 in a chunked byte arena; an <see cref="InputFile"/> is made only when a file is handed out.
-/// At a million files that is about 95 MB instead of the 400 MB that objects and strings per file took.
+/// That is about 95 bytes a file where an object and two path strings per file took about 340.
 /// </summary>
 public sealed class InputListing
 {
