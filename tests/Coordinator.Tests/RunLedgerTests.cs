@@ -21,10 +21,11 @@ public sealed class RunLedgerTests
         var ledger = new RunLedger();
         var file = TestFiles.File(1, size: 100, ticks: 5);
         ledger.Apply(Completed(1, file));
-        Assert.True(ledger.IsFinished(file));
-        Assert.False(ledger.IsFinished(file with { Size = 101 }));
-        Assert.False(ledger.IsFinished(file with { ModifiedUtcTicks = 6 }));
-        Assert.False(ledger.IsFinished(TestFiles.File(2)));
+        Assert.True(ledger.IsFinished(file.Key, file.Size, file.ModifiedUtcTicks));
+        Assert.False(ledger.IsFinished(file.Key, 101, file.ModifiedUtcTicks));
+        Assert.False(ledger.IsFinished(file.Key, file.Size, 6));
+        var other = TestFiles.File(2);
+        Assert.False(ledger.IsFinished(other.Key, other.Size, other.ModifiedUtcTicks));
         Assert.Equal(2, ledger.NextBatchRef);
     }
 
@@ -45,7 +46,7 @@ public sealed class RunLedgerTests
         var ledger = new RunLedger();
         var file = TestFiles.File(3);
         ledger.Apply(new FilesQuarantined([new QuarantinedFile(Stamp(file), "3.txt", ErrorKind.RetriesExhausted, "gave up", 3)], DateTimeOffset.UnixEpoch));
-        Assert.True(ledger.IsFinished(file));
+        Assert.True(ledger.IsFinished(file.Key, file.Size, file.ModifiedUtcTicks));
         Assert.Null(ledger.BatchOf(file.Key));
         Assert.Equal(1, ledger.QuarantinedCount);
         ledger.Apply(Completed(1, file));

@@ -49,8 +49,9 @@ public sealed class CsvFormatTests
         var records = new List<string[]>();
         while (position < csv.Length)
         {
-            var length = CsvRecords.Length(csv.AsSpan(position));
+            var length = CsvRecords.Length(csv.AsSpan(position), out var fields);
             Assert.True(length > 0);
+            Assert.Equal(Awkward[records.Count].Length, fields);
             Assert.Equal((byte)'\n', csv[position + length - 1]);
             records.Add(CsvRecords.Fields(csv.AsSpan(position, length)));
             position += length;
@@ -64,7 +65,7 @@ public sealed class CsvFormatTests
     [InlineData("a,\"b\"\"\n")]     // an escaped quote, then the line end still inside the quote
     public void A_record_cut_short_is_reported_as_unfinished(string partial)
     {
-        Assert.Equal(-1, CsvRecords.Length(Encoding.UTF8.GetBytes(partial)));
+        Assert.Equal(-1, CsvRecords.Length(Encoding.UTF8.GetBytes(partial), out _));
     }
 
     [Fact]
@@ -83,5 +84,17 @@ public sealed class CsvFormatTests
         Assert.Equal("SecHeader", PartFormat.FilingDateSource(row));
         var cells = PartFormat.TableCells(row, Extraction.Table.Submission);
         Assert.Equal(["0001-24-000001", "'=HYPERLINK(\"x\")", "a,b", "-5"], CsvRecords.Fields(cells));
+    }
+
+    [Fact]
+    public void A_part_row_with_the_wrong_number_of_fields_is_refused_not_copied()
+    {
+        var writer = new CsvRowWriter();
+        PartFormat.WriteRow(writer, "00ff", ["0001-24-000001", "one cell short of a footnote row"], extra: null);
+        var bytes = writer.Written.ToArray();
+        var segment = new Messages.WorkProtocol.PartSegment("w.part", "FOOTNOTES", 0, bytes.Length);
+
+        var error = Assert.Throws<InvalidDataException>(() => PartFormat.Rows(bytes, segment, Extraction.Table.Footnotes).ToList());
+        Assert.Contains("has a row of 3 fields, expected 4", error.Message);
     }
 }

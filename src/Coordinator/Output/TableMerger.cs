@@ -55,10 +55,10 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory)
                 _output.Row(TableSchema.Columns(table));
                 foreach (var row in CurrentRows(ledger, Keep, table))
                 {
-                    var span = row.Span;
-                    if (table == Table.Submission) Increment(dateSources, PartFormat.FilingDateSource(span));
-                    if (table == Table.Errors) Increment(errorsByKind, CsvRecords.Fields(PartFormat.TableCells(span, table))[ErrorKindColumn]);
-                    _output.Raw(PartFormat.TableCells(span, table));
+                    var cells = PartFormat.TableCells(row.Span, table);
+                    if (table == Table.Submission) Increment(dateSources, PartFormat.FilingDateSource(row.Span));
+                    if (table == Table.Errors) Increment(errorsByKind, CsvRecords.Fields(cells)[ErrorKindColumn]);
+                    _output.Raw(cells);
                     _output.EndRow();
                     count++;
                     if (_output.Length >= WriteChunkBytes) _output.FlushTo(file);
@@ -119,7 +119,7 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory)
             {
                 if (segment.Table != name) continue;
                 var bytes = PartFormat.ReadSegment(segment, partsDirectory);
-                foreach (var row in PartFormat.Rows(bytes, segment))
+                foreach (var row in PartFormat.Rows(bytes, segment, table))
                 {
                     var key = FileKeys.Parse(PartFormat.Key(row.Span));
                     if (keep(key) && ledger.BatchOf(key) == batchRef) yield return row;

@@ -31,8 +31,6 @@ public sealed class RunLedger
     public int NextBatchRef { get; private set; } = 1;
 
     /// <summary>True when this exact version of the file was finished (extracted or quarantined) by an earlier batch.</summary>
-    public bool IsFinished(InputFile file) => IsFinished(file.Key, file.Size, file.ModifiedUtcTicks);
-
     public bool IsFinished(UInt128 key, long size, long modifiedUtcTicks) =>
         _files.TryGetValue(key, out var entry) && entry.Size == size && entry.ModifiedUtcTicks == modifiedUtcTicks;
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Form3Actors.Node.Output;
@@ -8,18 +9,34 @@ namespace Form3Actors.Node.Output;
 /// </summary>
 public static class CsvRecords
 {
-    /// <summary>Length of the record at the start of <paramref name="csv"/>, its LF included; -1 if it does not end.</summary>
-    public static int Length(ReadOnlySpan<byte> csv)
+    static readonly SearchValues<byte> Stops = SearchValues.Create(",\"\n"u8);
+
+    /// <summary>
+    /// Length of the record at the start of <paramref name="csv"/>, its LF included, and how many fields it has;
+    /// -1 if it does not end.
+    /// </summary>
+    public static int Length(ReadOnlySpan<byte> csv, out int fields)
     {
+        fields = 1;
         var position = 0;
         while (true)
         {
-            var next = csv[position..].IndexOfAny((byte)'"', (byte)'\n');
+            var next = csv[position..].IndexOfAny(Stops);
             if (next < 0) return -1;
             position += next;
-            if (csv[position] == '\n') return position + 1;
-            position = ClosingQuote(csv, position);
-            if (position < 0) return -1;
+            switch (csv[position])
+            {
+                case (byte)'\n':
+                    return position + 1;
+                case (byte)',':
+                    fields++;
+                    position++;
+                    break;
+                default:
+                    position = ClosingQuote(csv, position);
+                    if (position < 0) return -1;
+                    break;
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Text;
 using Form3Actors.Messages.WorkProtocol;
 using Form3Actors.Node.Extraction;
 
@@ -49,14 +50,17 @@ public static class PartFormat
         return bytes;
     }
 
-    /// <summary>The rows of a segment read by <see cref="ReadSegment"/>, each with its LF.</summary>
-    public static IEnumerable<ReadOnlyMemory<byte>> Rows(byte[] bytes, PartSegment segment)
+    /// <summary>The rows of a segment of <paramref name="table"/> read by <see cref="ReadSegment"/>, each with its LF.</summary>
+    public static IEnumerable<ReadOnlyMemory<byte>> Rows(byte[] bytes, PartSegment segment, Table table)
     {
+        var width = SegmentColumns(table).Count;
         var position = 0;
         while (position < bytes.Length)
         {
-            var length = CsvRecords.Length(bytes.AsSpan(position));
+            var length = CsvRecords.Length(bytes.AsSpan(position), out var fields);
             if (length < 0) throw new InvalidDataException($"part file {segment.PartFile} segment at {segment.Offset} ends inside a row");
+            if (fields != width)
+                throw new InvalidDataException($"part file {segment.PartFile} segment at {segment.Offset} has a row of {fields} fields, expected {width}");
             yield return bytes.AsMemory(position, length);
             position += length;
         }
@@ -74,7 +78,7 @@ public static class PartFormat
 
     /// <summary>The extra column of a SUBMISSION row (plain ASCII, never quoted).</summary>
     public static string FilingDateSource(ReadOnlySpan<byte> row) =>
-        System.Text.Encoding.ASCII.GetString(row[(row.LastIndexOf((byte)',') + 1)..^1]);
+        Encoding.ASCII.GetString(row[(row.LastIndexOf((byte)',') + 1)..^1]);
 
     static int KeyEnd(ReadOnlySpan<byte> row)
     {
