@@ -12,22 +12,32 @@ namespace Form3Actors.Coordinator.Inputs;
 public sealed class InputListing
 {
     const int EntriesPerChunk = 1 << 16;
-    const int ArenaChunkBytes = 1 << 20;
+    /// <summary>Size of one path chunk; a longer path gets a chunk of its own.</summary>
+    public const int DefaultArenaChunkBytes = 1 << 20;
 
-    readonly record struct Entry(UInt128 Key, long Size, long ModifiedUtcTicks, long PathStart, int PathLength, int Root);
+    /// <summary>A path lies in chunk <c>Chunk</c> at <c>Offset</c>: no arithmetic across chunk boundaries to get wrong.</summary>
+    readonly record struct Entry(UInt128 Key, long Size, long ModifiedUtcTicks, int Chunk, int Offset, int PathLength, int Root);
 
+    readonly int _arenaChunkBytes;
     readonly List<Entry[]> _entries = [];
     readonly List<byte[]> _arena = [];
     readonly List<string> _roots = [];
-    long _arenaEnd;
+    /// <summary>Bytes used in the last chunk of <see cref="_arena"/>.</summary>
+    int _arenaTail;
     UInt128[]? _sortedKeys;
     int[]? _sortedIndex;
 
-    public InputListing(string description) => Description = description;
+    public InputListing(string description, int arenaChunkBytes = DefaultArenaChunkBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(arenaChunkBytes, 1);
+        Description = description;
+        _arenaChunkBytes = arenaChunkBytes;
+    }
 
     /// <summary>A listing of the given files, as tests and benchmarks build one.</summary>
-    public InputListing(string description, IEnumerable<InputFile> files, IReadOnlyList<MissingInput> missing, int blankRows, int duplicateRows, int skippedRows)
-        : this(description)
+    public InputListing(string description, IEnumerable<InputFile> files, IReadOnlyList<MissingInput> missing, int blankRows, int duplicateRows, int skippedRows,
+        int arenaChunkBytes = DefaultArenaChunkBytes)
+        : this(description, arenaChunkBytes)
     {
         foreach (var file in files) Add(file.Key, file.Root, file.SourcePath, file.Size, file.ModifiedUtcTicks);
         Missing = missing;
@@ -51,7 +61,7 @@ public sealed class InputListing
         get
         {
             var e = EntryAt(index);
-            return new InputFile(e.Key, _roots[e.Root], Encoding.UTF8.GetString(_arena[(int)(e.PathStart / ArenaChunkBytes)], (int)(e.PathStart % ArenaChunkBytes), e.PathLength), e.Size, e.ModifiedUtcTicks);
+            return new InputFile(e.Key, _roots[e.Root], Encoding.UTF8.GetString(_arena[e.Chunk], e.Offset, e.PathLength), e.Size, e.ModifiedUtcTicks);
         }
     }
 
@@ -83,16 +93,15 @@ public sealed class InputListing
             _roots.Add(root);
         }
         var length = Encoding.UTF8.GetByteCount(sourcePath);
-        if (length > ArenaChunkBytes) throw new InputException($"path longer than {ArenaChunkBytes} bytes: {sourcePath[..100]}...");
-        if (_arena.Count == 0 || _arenaEnd % ArenaChunkBytes + length > ArenaChunkBytes)
+        if (_arena.Count == 0 || _arenaTail + length > _arena[^1].Length)
         {
-            _arenaEnd = (long)_arena.Count * ArenaChunkBytes;
-            _arena.Add(new byte[ArenaChunkBytes]);
+            _arena.Add(new byte[Math.Max(length, _arenaChunkBytes)]);
+            _arenaTail = 0;
         }
-        Encoding.UTF8.GetBytes(sourcePath, _arena[^1].AsSpan((int)(_arenaEnd % ArenaChunkBytes)));
+        var offset = _arenaTail;
+        _arenaTail += Encoding.UTF8.GetBytes(sourcePath, _arena[^1].AsSpan(offset));
         if (Count % EntriesPerChunk == 0) _entries.Add(new Entry[EntriesPerChunk]);
-        _entries[^1][Count % EntriesPerChunk] = new Entry(key, size, modifiedUtcTicks, _arenaEnd, length, rootIndex);
-        _arenaEnd += length;
+        _entries[^1][Count % EntriesPerChunk] = new Entry(key, size, modifiedUtcTicks, _arena.Count - 1, offset, length, rootIndex);
         Count++;
         _sortedKeys = null;
         _sortedIndex = null;
