@@ -1,10 +1,13 @@
 using System.CommandLine;
 using Form3Actors.Node.Commands;
+using Form3Actors.Node.Hosting;
 
+// First, before anything else can be interrupted: SIGTERM and SIGINT are ours from here to the end.
+using var signals = new ShutdownSignals();
 var root = new RootCommand("Form3Actors node: joins a run's cluster and extracts the filings pulled from its coordinator; also extracts one filing to debug it.")
 {
-    JoinCommand.Create(),
+    JoinCommand.Create(signals),
     ExtractCommand.Create(),
 };
-// No termination timeout: SIGTERM is handled by the join command, which leaves the cluster cleanly.
+// No termination timeout: ShutdownSignals handles SIGTERM and SIGINT, and the join command leaves the cluster cleanly.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

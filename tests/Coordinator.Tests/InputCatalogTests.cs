@@ -24,7 +24,7 @@ public sealed class InputCatalogTests
         Assert.Equal(2, listing.Files[1].Size);
         Assert.Equal(2, listing.BlankRows);
         Assert.Equal(1, listing.DuplicateRows);
-        Assert.Equal("f/missing.txt", Assert.Single(listing.Missing).SourcePath);
+        Assert.Equal("f/missing.txt", Assert.Single(listing.Unusable).SourcePath);
     }
 
     [Fact]
@@ -36,7 +36,7 @@ public sealed class InputCatalogTests
         var error = Assert.Throws<InputException>(() => InputCatalog.Load(csv, Defaults));
         Assert.Contains("no 'filepath' column (its columns: cik, path)", error.Message);
         Assert.Contains("--path-column", error.Message);
-        Assert.Single(InputCatalog.Load(csv, Defaults with { PathColumn = "path" }).Missing);
+        Assert.Single(InputCatalog.Load(csv, Defaults with { PathColumn = "path" }).Unusable);
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public sealed class InputCatalogTests
         }
         var listing = InputCatalog.Load(Real("form.20200318.idx.form3-excerpt"), Defaults with { MirrorRoot = mirror.Path });
         // The excerpt has 89 rows of form 3, 2 of form 3/A and 1 of form 1-A.
-        Assert.Equal(91, listing.Files.Count + listing.Missing.Count);
+        Assert.Equal(91, listing.Files.Count + listing.Unusable.Count);
         Assert.Equal(1, listing.SkippedRows);
         Assert.Equal(["edgar/data/1770787/0000899243-20-008926.txt", "edgar/data/1506293/0001506293-20-000050.txt"], listing.Files.Select(f => f.SourcePath));
     }
@@ -75,8 +75,8 @@ public sealed class InputCatalogTests
     {
         using var mirror = new TempFolder();
         var listing = InputCatalog.Load(Real("company.20221003.idx.form3-excerpt"), Defaults with { MirrorRoot = mirror.Path });
-        Assert.Equal(226, listing.Missing.Count);
-        Assert.Equal("edgar/data/1144215/0001144215-22-000083.txt", listing.Missing[0].SourcePath);
+        Assert.Equal(226, listing.Unusable.Count);
+        Assert.Equal("edgar/data/1144215/0001144215-22-000083.txt", listing.Unusable[0].SourcePath);
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class InputCatalogTests
             "1750|AAR CORP|3|2020-03-18|edgar/data/1750/0001127602-20-011230.txt\n1750|AAR CORP|4|2020-03-18|edgar/data/1750/x.txt\n" +
             "1750|AAR CORP|3/A|2020-03-18|edgar/data/1750/y.txt\n");
         var listing = InputCatalog.Load(index, Defaults with { MirrorRoot = temp.Path });
-        Assert.Equal(["edgar/data/1750/0001127602-20-011230.txt", "edgar/data/1750/y.txt"], listing.Missing.Select(m => m.SourcePath));
+        Assert.Equal(["edgar/data/1750/0001127602-20-011230.txt", "edgar/data/1750/y.txt"], listing.Unusable.Select(m => m.SourcePath));
         Assert.Equal(1, listing.SkippedRows);
     }
 

@@ -44,7 +44,7 @@ public sealed class TableMergerTests
             // Batch 2: A again (changed since) and B, with an extraction error for nobody.
             ledger.Apply(Completed(2, writer.Append([(K(a), Filing("0000000001-24-000001", "1.txt", "=new")), (K(b), Filing("0000000002-24-000002", "2.txt", "journaled"))], []), a, b));
         }
-        var result = new TableMerger(parts, results).Merge(ledger, new InputListing("test", [a, b], [new MissingInput("9.txt", "/data/9.txt")], 0, 0, 0));
+        var result = new TableMerger(parts, results).Merge(ledger, new InputListing("test", [a, b], [new UnusableInput("9.txt", "missing_file", "file not found: /data/9.txt")], 0, 0, 0));
 
         var submissions = Lines(results, Table.Submission);
         Assert.Equal(string.Join(",", TableSchema.Columns(Table.Submission)), submissions[0]);

@@ -57,6 +57,31 @@ public sealed class WorkQueueTests
     }
 
     [Fact]
+    public void A_file_that_times_out_is_isolated_and_quarantined_while_its_abandoned_batch_mates_lose_no_attempt()
+    {
+        var files = TestFiles.Many(4);
+        var queue = Queue(files);
+        var stuck = FileKeys.ToText(files[0].Key);
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            var batch = queue.TryTake("w", 10, 1)!;
+            Assert.Contains(stuck, batch.Files.Select(f => f.FileKey));
+            Assert.Equal(attempt, batch.Files.Single(f => f.FileKey == stuck).Attempt);
+            if (attempt >= 2) Assert.Single(batch.Files); // isolated after two failures
+            var failures = batch.Files.Select(f => f.FileKey == stuck
+                ? new FileFailure(f.FileKey, FailureKind.Timeout, "took too long")
+                : new FileFailure(f.FileKey, FailureKind.Abandoned, "batch-mate timed out")).ToList();
+            var settlement = queue.Settle(batch.BatchId, [], failures)!;
+            Assert.Equal(attempt == 3 ? 1 : 0, settlement.Quarantined.Count);
+        }
+        var rest = queue.TryTake("w", 10, 1)!;
+        Assert.Equal(3, rest.Files.Length);
+        Assert.All(rest.Files, f => Assert.Equal(1, f.Attempt));
+        Assert.Equal(0, queue.Settle(rest.BatchId, rest.Files.Select(f => f.FileKey).ToList(), [])!.Quarantined.Count);
+        Assert.True(queue.IsDrained);
+    }
+
+    [Fact]
     public void Failed_files_are_retried_then_isolated_then_quarantined()
     {
         var queue = Queue([TestFiles.File(1)]);

@@ -80,8 +80,8 @@ public sealed class FaultToleranceTests(ClusterFixture fixture) : IClassFixture<
             node2.Terminate();
             coordinator.Terminate();
             Assert.Equal(3, await coordinator.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-            Assert.Equal(0, await node1.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-            Assert.Equal(0, await node2.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Equal(3, await node1.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Equal(3, await node2.WaitForExitAsync(TimeSpan.FromSeconds(60)));
             Assert.Contains("run the same command again to resume", coordinator.Log());
         }
         using (var rerun = Start.Coordinator(fixture, "sigterm-rerun", fixture.Corpus.InputCsv, runDir))

@@ -62,6 +62,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     DateTimeOffset _startedAt;
     readonly long _createdAt;
     TimeSpan _recovery;
+    string? _crash;
 
     public override string PersistenceId => JournalId;
 
@@ -113,6 +114,38 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     public static Props Props(CoordinatorSettings settings, RunFolder folder, TaskCompletionSource<RunOutcome> outcome, TimeProvider clock, bool expectsExternalNodes) =>
         Akka.Actor.Props.Create(() => new CoordinatorActor(settings, folder, outcome, clock, expectsExternalNodes));
 
+    /// <summary>
+    /// Remembers what made a handler throw: the guardian then stops this actor (hocon/shared.conf), and
+    /// <see cref="PostStop"/> ends the run with that reason instead of leaving the command waiting.
+    /// </summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        try
+        {
+            return base.AroundReceive(receive, message);
+        }
+        catch (Exception e)
+        {
+            _crash ??= $"the coordinator failed while handling {message.GetType().Name} ({e.GetBaseException().GetType().Name}: {e.GetBaseException().Message}); " +
+                "what was journaled stays: run the same command again to resume, and report this error if it repeats";
+            throw;
+        }
+    }
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        Fail($"the journal {_folder.Journal} could not be written ({cause.GetBaseException().Message}); check that the run folder's file system " +
+            "is writable and not full, then run the same command again: what was journaled before stays");
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        Fail($"the journal refused an event ({@event.GetType().Name}: {cause.GetBaseException().Message}); what was journaled before stays");
+        base.OnPersistRejected(cause, @event, sequenceNr);
+        Context.Stop(Self);
+    }
+
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
         Fail($"the journal {_folder.Journal} could not be read ({reason.GetBaseException().Message}); move it aside to start this run folder afresh");
@@ -128,6 +161,8 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     protected override void PostStop()
     {
         Cluster.Get(Context.System).Unsubscribe(Self);
+        // Whatever stopped this actor, the command waiting for the outcome must learn of it.
+        _outcome.TrySetResult(new RunOutcome.Failed(_crash ?? "the coordinator stopped before the run ended; what was journaled stays: run the same command again to resume"));
         base.PostStop();
     }
 
@@ -147,7 +182,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         _phase = Phase.Running;
         var input = start.Input;
         _log.Info($"Input {input.Description}: {input.Count:N0} files listed, {_alreadyDone:N0} already done by earlier runs (skipped), " +
-            $"{pending.Count:N0} to process; {input.Missing.Count} missing, {input.BlankRows} blank rows, {input.DuplicateRows} duplicate rows");
+            $"{pending.Count:N0} to process; {input.Unusable.Count} missing or not regular files, {input.BlankRows} blank rows, {input.DuplicateRows} duplicate rows");
         Timers.StartPeriodicTimer(nameof(ProgressTick), ProgressTick.Instance, _settings.ProgressInterval);
         if (_expectsExternalNodes && pending.Count > 0)
             Timers.StartSingleTimer(nameof(NodeJoinDeadline), NodeJoinDeadline.Instance, _settings.NodeJoinTimeout);
@@ -287,18 +322,28 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         var input = _input!;
         var manifest = new Manifest(
             "Form3Actors", typeof(CoordinatorActor).Assembly.GetName().Version?.ToString() ?? "",
-            new ManifestInput(input.Description, input.Count, _alreadyDone, _progress!.Total, input.Missing.Count, input.BlankRows, input.DuplicateRows, input.SkippedRows),
+            new ManifestInput(input.Description, input.Count, _alreadyDone, _progress!.Total, input.Unusable.Count, input.BlankRows, input.DuplicateRows, input.SkippedRows),
             done.Result.RowsPerTable, done.Result.ErrorsByKind, done.Result.FilingDateSources, done.Result.DuplicateFilings,
             _startedAt, _clock.GetUtcNow(), Environment.MachineName, _nodeHosts.Order().ToList(), _folder.Journal,
             RunEnvironment.SlurmRestartCount, Math.Round(_recovery.TotalSeconds, 3), System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64);
-        manifest.Write(_folder.Results);
+        try
+        {
+            manifest.Write(_folder.Results);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Fail($"the tables are in {_folder.Results}, but its manifest.json could not be written ({e.Message}); check the run folder, then run the same command again");
+            return;
+        }
         _phase = Phase.Finished;
         Timers.Cancel(nameof(ProgressTick));
         LogProgress();
         _log.Info("Run finished: tables in {0} ({1})", _folder.Results,
             string.Join(", ", done.Result.RowsPerTable.Select(kv => $"{kv.Key} {kv.Value:N0}")));
-        foreach (var worker in _workers.Values) worker.Tell(RunFinished.Instance);
+        // The outcome first: in-process workers stop on RunFinished, and the command takes their stopping before an
+        // outcome as a failure.
         _outcome.TrySetResult(new RunOutcome.Completed(manifest));
+        foreach (var worker in _workers.Values) worker.Tell(RunFinished.Instance);
     }
 
     void HandleStopRun(StopRun stop)
@@ -345,8 +390,9 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         {
             StatusFile.Write(_folder.Root, report, Environment.ProcessId, Environment.MachineName);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // Only `status` reads it: the run goes on without it.
             _log.Warning("Could not write the status file: {0}", e.Message);
         }
     }

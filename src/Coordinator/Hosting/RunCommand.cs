@@ -27,7 +27,7 @@ public static class RunCommand
         public const int Stopped = 3;
     }
 
-    public static Command Create()
+    public static Command Create(ShutdownSignals signals)
     {
         var input = new Argument<string>("input") { Description = "A CSV with a filepath column, a folder of filings, or an EDGAR form.idx/master.idx/company.idx" };
         var runDir = new Option<string?>("--run-dir") { Description = "The run folder (journal, parts, results, status); default runs/<input name>. Rerun with the same folder to resume." };
@@ -42,89 +42,121 @@ public static class RunCommand
         {
             input, runDir, workers, host, port, pathColumn, kind, mirror, insecure,
         };
-        command.SetAction((parse, _) => Run(
+        command.SetAction((parse, _) => Run(signals,
             parse.GetRequiredValue(input), parse.GetValue(runDir), parse.GetValue(workers), parse.GetRequiredValue(host),
             parse.GetValue(port), parse.GetValue(pathColumn), parse.GetValue(kind), parse.GetValue(mirror), parse.GetValue(insecure)));
         return command;
     }
 
-    static async Task<int> Run(string input, string? runDir, int? workers, string host, int port, string? pathColumn, InputKind kind, string? mirror, bool insecure)
+    static async Task<int> Run(ShutdownSignals signals, string input, string? runDir, int? workers, string host, int port, string? pathColumn, InputKind kind,
+        string? mirror, bool insecure)
     {
         var files = HoconFiles.Load("coordinator.conf", "node.conf", "shared.conf");
+        signals.SetDeadline(files.GetTimeSpan("form3.shutdown-deadline"));
+        if (workers is < 0) return await Exit(ExitCodes.BadUsage, "error: --workers must be 0 (external nodes only) or more");
         var inputConfig = files.GetConfig("form3.coordinator");
         InputListing listing;
         RunFolder folder;
-        RunLock runLock;
         try
         {
             listing = InputCatalog.Load(input, new InputOptions(kind, pathColumn ?? inputConfig.GetString("csv-path-column"), mirror,
-                inputConfig.GetStringList("directory-patterns").ToList()));
+                inputConfig.GetStringList("directory-patterns").ToList()), signals.Stopping);
             folder = RunFolder.Create(runDir ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(input))));
-            runLock = RunLock.Acquire(folder);
         }
         catch (InputException e)
         {
-            await Console.Error.WriteLineAsync($"error: {e.Message}");
-            return ExitCodes.BadUsage;
+            return await Exit(ExitCodes.BadUsage, $"error: {e.Message}");
         }
-        if (workers is < 0)
+        catch (OperationCanceledException)
         {
-            await Console.Error.WriteLineAsync("error: --workers must be 0 (external nodes only) or more");
-            return ExitCodes.BadUsage;
+            return await Exit(ExitCodes.Stopped, $"stopped by {signals.Signal} while listing the input; nothing was started");
+        }
+        RunLock runLock;
+        try
+        {
+            runLock = RunLock.Acquire(folder);
+        }
+        catch (RunFolderInUseException e)
+        {
+            return await Exit(ExitCodes.Failed, $"error: {e.Message}");
         }
 
         using (runLock)
         {
-            var config = ClusterConfig.Build(files, host, port,
-                [
-                    $"akka.persistence.journal.sql.connection-string = {ClusterConfig.Quote("Data Source=" + folder.Journal)}",
-                    $"akka.persistence.snapshot-store.sql.connection-string = {ClusterConfig.Quote("Data Source=" + folder.Journal)}",
-                ])
-                .WithFallback(SqlPersistence.DefaultConfiguration);
-            var settings = CoordinatorSettings.From(config);
-            var security = insecure ? TransportSecurity.Insecure : new TransportSecurity(RunCertificate.LoadOrCreate(folder.Root));
-            var system = ClusterSystem.Create(config, security);
-            var cluster = Cluster.Get(system);
-            cluster.Join(cluster.SelfAddress);
-            var address = cluster.SelfAddress;
-            system.Log.Info($"Coordinator {address} (host {Environment.MachineName}, pid {Environment.ProcessId}); run folder {folder.Root}; " +
-                $"journal {folder.Journal}; Slurm job {RunEnvironment.SlurmJobId ?? "none"}, restart {RunEnvironment.SlurmRestartCount}");
-            new Rendezvous(address.ToString(), address.Host ?? host, Environment.ProcessId, RunEnvironment.SlurmJobId,
-                RunEnvironment.SlurmRestartCount, security.IsSecure, DateTimeOffset.UtcNow).Write(folder.Root);
-
-            var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var inProcess = workers ?? ResolveWorkers(config);
-            var coordinator = system.ActorOf(CoordinatorActor.Props(settings, folder, outcome, TimeProvider.System, expectsExternalNodes: inProcess == 0), CoordinatorActor.Name);
-            if (inProcess > 0)
-                system.ActorOf(WorkerPool.Props(coordinator, WorkerSettings.From(config, folder.Parts), inProcess, $"{Environment.MachineName}-{Environment.ProcessId}"), "workers");
-            coordinator.Tell(new StartRun(listing));
-
-            // SIGTERM (Slurm before the time limit, preemption) and Ctrl-C stop handing out work; what is journaled stays.
-            using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; coordinator.Tell(StopRun.OnSignal); });
-            using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; coordinator.Tell(new StopRun("SIGINT")); });
-
-            var result = await outcome.Task;
-            if (result is RunOutcome.Completed)
-            {
-                await WaitForNodesToLeave(cluster, files.GetTimeSpan("form3.coordinator.nodes-leave-timeout"));
-                Rendezvous.Remove(folder.Root);
-            }
-            await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
+            var result = await Coordinate(signals, files, listing, folder, workers, host, port, insecure);
             switch (result)
             {
                 case RunOutcome.Completed:
                     return ExitCodes.Completed;
                 case RunOutcome.Stopped stopped:
-                    await Console.Error.WriteLineAsync($"stopped by {stopped.Reason} with {stopped.Done:N0}/{stopped.Total:N0} files done; run the same command again to resume");
-                    return ExitCodes.Stopped;
+                    return await Exit(ExitCodes.Stopped, $"stopped by {stopped.Reason} with {stopped.Done:N0}/{stopped.Total:N0} files done; run the same command again to resume");
                 case RunOutcome.Failed failed:
-                    await Console.Error.WriteLineAsync($"error: {failed.Reason}");
-                    return ExitCodes.Failed;
+                    return await Exit(ExitCodes.Failed, $"error: {failed.Reason}");
                 default:
                     return ExitCodes.Failed;
             }
         }
     }
+
+    static async Task<int> Exit(int code, string message)
+    {
+        await Console.Error.WriteLineAsync(message);
+        return code;
+    }
+
+    /// <summary>Starts the actor system and the coordinator (and in-process workers), and waits for the run to end.</summary>
+    static async Task<RunOutcome> Coordinate(ShutdownSignals signals, Akka.Configuration.Config files, InputListing listing, RunFolder folder, int? workers,
+        string host, int port, bool insecure)
+    {
+        if (signals.Stopping.IsCancellationRequested) return StoppedBeforeStart(signals, listing);
+        var config = ClusterConfig.Build(files, host, port,
+            [
+                $"akka.persistence.journal.sql.connection-string = {ClusterConfig.Quote("Data Source=" + folder.Journal)}",
+                $"akka.persistence.snapshot-store.sql.connection-string = {ClusterConfig.Quote("Data Source=" + folder.Journal)}",
+            ])
+            .WithFallback(SqlPersistence.DefaultConfiguration);
+        var settings = CoordinatorSettings.From(config);
+        var security = insecure ? TransportSecurity.Insecure : new TransportSecurity(RunCertificate.LoadOrCreate(folder.Root));
+        var system = ClusterSystem.Create(config, security);
+        var cluster = Cluster.Get(system);
+        cluster.Join(cluster.SelfAddress);
+        var address = cluster.SelfAddress;
+        system.Log.Info($"Coordinator {address} (host {Environment.MachineName}, pid {Environment.ProcessId}); run folder {folder.Root}; " +
+            $"journal {folder.Journal}; Slurm job {RunEnvironment.SlurmJobId ?? "none"}, restart {RunEnvironment.SlurmRestartCount}");
+        new Rendezvous(address.ToString(), address.Host ?? host, Environment.ProcessId, RunEnvironment.SlurmJobId,
+            RunEnvironment.SlurmRestartCount, security.IsSecure, DateTimeOffset.UtcNow).Write(folder.Root);
+
+        var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var inProcess = workers ?? ResolveWorkers(config);
+        var coordinator = system.ActorOf(CoordinatorActor.Props(settings, folder, outcome, TimeProvider.System, expectsExternalNodes: inProcess == 0), CoordinatorActor.Name);
+        var workersStopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (inProcess > 0)
+            system.ActorOf(WorkerPool.Props(coordinator, WorkerSettings.From(config, folder.Parts), inProcess, $"{Environment.MachineName}-{Environment.ProcessId}",
+                workersStopped), "workers");
+        coordinator.Tell(new StartRun(listing));
+
+        // SIGTERM (Slurm before the time limit, preemption) and Ctrl-C stop handing out work; what is journaled stays.
+        // A signal that came during start-up is delivered here at once.
+        await using var onSignal = signals.Stopping.Register(() => coordinator.Tell(new StopRun(signals.Signal ?? "a signal")));
+        // In-process workers stop only after the outcome is set; stopping before it, nothing would move any more.
+        if (await Task.WhenAny(outcome.Task, system.WhenTerminated, workersStopped.Task) == workersStopped.Task)
+            outcome.TrySetResult(new RunOutcome.Failed("the in-process workers stopped before the run ended; see the log above, then run the same command again to resume"));
+        outcome.TrySetResult(new RunOutcome.Failed("the actor system stopped before the run ended; see the log above"));
+        var result = await outcome.Task;
+
+        signals.ExitWithinDeadline(result is RunOutcome.Completed ? ExitCodes.Completed : result is RunOutcome.Stopped ? ExitCodes.Stopped : ExitCodes.Failed,
+            "shutting down the coordinator");
+        if (result is RunOutcome.Completed)
+        {
+            await WaitForNodesToLeave(cluster, files.GetTimeSpan("form3.coordinator.nodes-leave-timeout"));
+            Rendezvous.Remove(folder.Root);
+        }
+        await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
+        return result;
+    }
+
+    static RunOutcome StoppedBeforeStart(ShutdownSignals signals, InputListing listing) =>
+        new RunOutcome.Stopped($"{signals.Signal} before the coordinator started", 0, listing.Count);
 
     static int ResolveWorkers(Akka.Configuration.Config config)
     {

@@ -27,7 +27,7 @@ public sealed class RunLock : IDisposable
         catch (IOException)
         {
             var owner = File.Exists(ownerPath) ? File.ReadAllText(ownerPath).Trim() : "unknown owner";
-            throw new Inputs.InputException($"another coordinator is using the run folder {folder.Root} ({owner}); wait for it to finish, stop it, or use another --run-dir");
+            throw new RunFolderInUseException($"another coordinator is using the run folder {folder.Root} ({owner}); wait for it to finish, stop it, or use another --run-dir");
         }
         File.WriteAllText(ownerPath, $"host {Environment.MachineName}, pid {Environment.ProcessId}, Slurm job {Node.Hosting.RunEnvironment.SlurmJobId ?? "none"}, since {DateTimeOffset.UtcNow:u}\n");
         return new RunLock(stream, ownerPath);
@@ -39,3 +39,6 @@ public sealed class RunLock : IDisposable
         _lock.Dispose();
     }
 }
+
+/// <summary>Another coordinator holds the run folder: a state of the world, not a usage error (exit 1).</summary>
+public sealed class RunFolderInUseException(string message) : Exception(message);

@@ -15,14 +15,15 @@ public sealed record InputOptions(InputKind Kind, string PathColumn, string? Mir
 /// </summary>
 public static class InputCatalog
 {
-    public static InputListing Load(string input, InputOptions options)
+    /// <summary>Lists the input; <paramref name="cancel"/> stops a long listing (a signal during start-up) between two rows.</summary>
+    public static InputListing Load(string input, InputOptions options, CancellationToken cancel = default)
     {
         var kind = options.Kind == InputKind.Auto ? Detect(input) : options.Kind;
         return kind switch
         {
-            InputKind.Directory => FromDirectory(input, options.DirectoryPatterns),
-            InputKind.Index => FromIndex(input, options.MirrorRoot),
-            _ => FromCsv(input, options.PathColumn),
+            InputKind.Directory => FromDirectory(input, options.DirectoryPatterns, cancel),
+            InputKind.Index => FromIndex(input, options.MirrorRoot, cancel),
+            _ => FromCsv(input, options.PathColumn, cancel),
         };
     }
 
@@ -38,11 +39,29 @@ public static class InputCatalog
         return first.StartsWith("Description:", StringComparison.Ordinal) || first.StartsWith("CIK|", StringComparison.Ordinal) ? InputKind.Index : InputKind.Csv;
     }
 
-    static InputListing FromCsv(string csvPath, string pathColumn)
+    static InputListing FromCsv(string csvPath, string pathColumn, CancellationToken cancel)
     {
         if (!File.Exists(csvPath)) throw new InputException($"input CSV not found: {csvPath}");
         var folder = Path.GetDirectoryName(Path.GetFullPath(csvPath))!;
-        var builder = new Builder($"CSV {csvPath} (column {pathColumn})");
+        var builder = new Builder($"CSV {csvPath} (column {pathColumn})", cancel);
+        try
+        {
+            ReadCsv(csvPath, pathColumn, folder, builder);
+        }
+        catch (CsvMissingHeadersException)
+        {
+            throw new InputException($"CSV {csvPath} is empty: it needs a header row naming its columns, one of them '{pathColumn}' (or name the path column with --path-column)");
+        }
+        catch (CsvFormatException e)
+        {
+            throw new InputException($"CSV {csvPath} is malformed at row {e.RowNumber}, field {e.FieldOrdinal + 1} ({e.Message.TrimEnd('.')}): " +
+                "usually an unterminated or stray double quote; fix that row (a field holding a comma, quote or line break must be quoted, with quotes doubled)");
+        }
+        return builder.Build();
+    }
+
+    static void ReadCsv(string csvPath, string pathColumn, string folder, Builder builder)
+    {
         using var csv = CsvDataReader.Create(csvPath);
         var ordinal = -1;
         for (var i = 0; i < csv.FieldCount; i++)
@@ -57,13 +76,12 @@ public static class InputCatalog
             var value = ordinal < csv.RowFieldCount ? csv.GetString(ordinal).Trim() : "";
             builder.Add(folder, value);
         }
-        return builder.Build();
     }
 
-    static InputListing FromDirectory(string root, IReadOnlyList<string> patterns)
+    static InputListing FromDirectory(string root, IReadOnlyList<string> patterns, CancellationToken cancel)
     {
         var full = Path.GetFullPath(root);
-        var builder = new Builder($"folder {root} ({string.Join(", ", patterns)})");
+        var builder = new Builder($"folder {root} ({string.Join(", ", patterns)})", cancel);
         var files = patterns
             .SelectMany(p => Directory.EnumerateFiles(full, p, new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true }))
             .Distinct(StringComparer.Ordinal)
@@ -77,13 +95,13 @@ public static class InputCatalog
     /// EDGAR's daily and quarterly indexes: form.idx and company.idx are fixed-width with a header naming the
     /// columns (company.idx wraps it over two lines); master.idx is pipe-separated. Only rows of form 3 and 3/A count.
     /// </summary>
-    static InputListing FromIndex(string indexPath, string? mirrorRoot)
+    static InputListing FromIndex(string indexPath, string? mirrorRoot, CancellationToken cancel)
     {
         if (mirrorRoot == null)
             throw new InputException($"{indexPath} is an EDGAR index, whose paths (edgar/data/...) are relative to a mirror: pass --mirror-root DIR, the folder that holds edgar/");
         if (!Directory.Exists(mirrorRoot)) throw new InputException($"mirror root not found: {mirrorRoot}");
         var root = Path.GetFullPath(mirrorRoot);
-        var builder = new Builder($"EDGAR index {indexPath} under {mirrorRoot}");
+        var builder = new Builder($"EDGAR index {indexPath} under {mirrorRoot}", cancel);
         var lines = File.ReadAllLines(indexPath);
         var pipe = lines.Any(l => l.StartsWith("CIK|", StringComparison.Ordinal));
         int formStart = -1, formEnd = -1;
@@ -129,10 +147,10 @@ public static class InputCatalog
         return builder.Build();
     }
 
-    sealed class Builder(string description)
+    sealed class Builder(string description, CancellationToken cancel)
     {
         readonly InputListing _listing = new(description);
-        readonly List<MissingInput> _missing = [];
+        readonly List<UnusableInput> _unusable = [];
         readonly HashSet<UInt128> _seen = [];
         int _blank, _duplicate, _skipped;
 
@@ -141,6 +159,7 @@ public static class InputCatalog
         /// <summary>Lists <paramref name="sourcePath"/> (absolute, or relative to <paramref name="root"/>); blank counts as a blank row.</summary>
         public void Add(string root, string sourcePath)
         {
+            cancel.ThrowIfCancellationRequested();
             if (sourcePath.Length == 0)
             {
                 _blank++;
@@ -156,7 +175,12 @@ public static class InputCatalog
             var info = new FileInfo(fullPath);
             if (!info.Exists)
             {
-                _missing.Add(new MissingInput(sourcePath, fullPath));
+                _unusable.Add(new UnusableInput(sourcePath, ErrorKind.MissingFile, $"file not found: {fullPath}"));
+                return;
+            }
+            if (RegularFiles.WhatElse(fullPath) is { } what)
+            {
+                _unusable.Add(new UnusableInput(sourcePath, ErrorKind.NotRegularFile, RegularFiles.Refusal(fullPath, what)));
                 return;
             }
             _listing.Add(key, root, sourcePath, info.Length, info.LastWriteTimeUtc.Ticks);
@@ -164,7 +188,7 @@ public static class InputCatalog
 
         public InputListing Build()
         {
-            _listing.Missing = _missing;
+            _listing.Unusable = _unusable;
             _listing.BlankRows = _blank;
             _listing.DuplicateRows = _duplicate;
             _listing.SkippedRows = _skipped;

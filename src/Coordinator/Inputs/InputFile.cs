@@ -9,8 +9,8 @@ public sealed record InputFile(UInt128 Key, string Root, string SourcePath, long
     public static string FullPath(string root, string sourcePath) => System.IO.Path.GetFullPath(System.IO.Path.Combine(root, sourcePath));
 }
 
-/// <summary>A listed file that does not exist: reported in ERRORS.csv (stage input), not fatal.</summary>
-public sealed record MissingInput(string SourcePath, string Path);
+/// <summary>A listed path that cannot be read (it does not exist, or is a FIFO, socket or device): an ERRORS.csv row (stage input), not fatal.</summary>
+public sealed record UnusableInput(string SourcePath, string Kind, string Message);
 
 /// <summary>Thrown when the input as a whole cannot be used: the message says what is wrong and how to fix it.</summary>
 public sealed class InputException(string message) : Exception(message);

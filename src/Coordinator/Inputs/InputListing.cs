@@ -35,12 +35,12 @@ public sealed class InputListing
     }
 
     /// <summary>A listing of the given files, as tests and benchmarks build one.</summary>
-    public InputListing(string description, IEnumerable<InputFile> files, IReadOnlyList<MissingInput> missing, int blankRows, int duplicateRows, int skippedRows,
+    public InputListing(string description, IEnumerable<InputFile> files, IReadOnlyList<UnusableInput> unusable, int blankRows, int duplicateRows, int skippedRows,
         int arenaChunkBytes = DefaultArenaChunkBytes)
         : this(description, arenaChunkBytes)
     {
         foreach (var file in files) Add(file.Key, file.Root, file.SourcePath, file.Size, file.ModifiedUtcTicks);
-        Missing = missing;
+        Unusable = unusable;
         BlankRows = blankRows;
         DuplicateRows = duplicateRows;
         SkippedRows = skippedRows;
@@ -48,7 +48,7 @@ public sealed class InputListing
 
     public string Description { get; }
     public int Count { get; private set; }
-    public IReadOnlyList<MissingInput> Missing { get; internal set; } = [];
+    public IReadOnlyList<UnusableInput> Unusable { get; internal set; } = [];
     public int BlankRows { get; internal set; }
     public int DuplicateRows { get; internal set; }
     public int SkippedRows { get; internal set; }

@@ -31,4 +31,4 @@ public sealed record Manifest(
 /// <param name="Listed">Files found and readable.</param>
 /// <param name="AlreadyDone">Of those, finished by an earlier run of this journal and not changed since.</param>
 /// <param name="Processed">Of those, processed by this run.</param>
-public sealed record ManifestInput(string Description, int Listed, int AlreadyDone, int Processed, int Missing, int BlankRows, int DuplicateRows, int SkippedRows);
+public sealed record ManifestInput(string Description, int Listed, int AlreadyDone, int Processed, int Unusable, int BlankRows, int DuplicateRows, int SkippedRows);

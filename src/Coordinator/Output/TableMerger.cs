@@ -65,7 +65,7 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory)
                 }
                 if (table == Table.Errors)
                 {
-                    foreach (var row in QuarantinedRows(ledger, input).Concat(MissingRows(input.Missing)))
+                    foreach (var row in QuarantinedRows(ledger, input).Concat(UnusableRows(input.Unusable)))
                     {
                         Increment(errorsByKind, row[ErrorKindColumn]);
                         _output.Row(row.Select(CsvCells.GuardFormula));
@@ -134,8 +134,8 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory)
             .OrderBy(q => q.File.SourcePath, StringComparer.Ordinal)
             .Select(q => TableSchema.ErrorRow(q.File.SourcePath, new ExtractionError(Stage.Process, q.File.Kind, q.File.Reason), q.File.Attempts));
 
-    static IEnumerable<string[]> MissingRows(IReadOnlyList<MissingInput> missing) =>
-        missing.Select(m => TableSchema.ErrorRow(m.SourcePath, new ExtractionError(Stage.Input, ErrorKind.MissingFile, $"file not found: {m.Path}"), 0));
+    static IEnumerable<string[]> UnusableRows(IReadOnlyList<UnusableInput> unusable) =>
+        unusable.Select(u => TableSchema.ErrorRow(u.SourcePath, new ExtractionError(Stage.Input, u.Kind, u.Message), 0));
 
     static void Increment(IDictionary<string, int> counts, string key) => counts[key] = counts.TryGetValue(key, out var n) ? n + 1 : 1;
 }

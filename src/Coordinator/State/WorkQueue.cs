@@ -93,7 +93,11 @@ public sealed class WorkQueue
             }
         var quarantined = new List<QuarantinedFile>();
         foreach (var failure in failed)
-            if (batch.Files.Remove(failure.FileKey, out var file)) Fail(file, failure.Kind, failure.Reason, quarantined);
+        {
+            if (!batch.Files.Remove(failure.FileKey, out var file)) continue;
+            if (failure.Kind == FailureKind.Abandoned) _queued.Enqueue(file); // not its fault: no attempt counted
+            else Fail(file, failure.Kind, failure.Reason, quarantined);
+        }
         foreach (var file in batch.Files.Values) Fail(file, "not_reported", $"batch {batchId} report left the file out", quarantined);
         return new Settlement(done, quarantined);
     }

@@ -23,3 +23,13 @@ public sealed record PartSegment(string PartFile, string Table, long Offset, lon
 
 /// <summary>A file a worker could not process this time, and why.</summary>
 public sealed record FileFailure(string FileKey, string Kind, string Reason);
+
+/// <summary>Kinds of <see cref="FileFailure"/> that the coordinator treats specially.</summary>
+public static class FailureKind
+{
+    /// <summary>Reading or extracting the file took longer than form3.node.file-deadline; it counts as an attempt.</summary>
+    public const string Timeout = "timeout";
+
+    /// <summary>Given back unprocessed because a batch-mate timed out: re-queued without counting as an attempt.</summary>
+    public const string Abandoned = "abandoned";
+}

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Configuration;
@@ -11,8 +10,8 @@ namespace Form3Actors.Node.Commands;
 
 /// <summary>
 /// `form3-node join --run-dir DIR`: joins the run's cluster (seed from --seed or the run folder's rendezvous file),
-/// runs one worker per core, and exits when the coordinator says the run is finished. SIGTERM makes it stop pulling,
-/// leave the cluster (so its batch is re-issued at once) and exit.
+/// runs one worker per core, and exits when the coordinator says the run is finished. SIGTERM or SIGINT at any moment
+/// makes it stop pulling, leave the cluster (so its batch is re-issued at once) and exit with 3.
 /// </summary>
 public static class JoinCommand
 {
@@ -21,10 +20,11 @@ public static class JoinCommand
         public const int Finished = 0;
         public const int CouldNotJoin = 1;
         public const int BadUsage = 2;
+        public const int Stopped = ShutdownSignals.StoppedExitCode;
         public const int CoordinatorLost = 4;
     }
 
-    public static Command Create()
+    public static Command Create(ShutdownSignals signals)
     {
         var runDir = new Option<string>("--run-dir") { Description = "The run folder (shared with the coordinator): parts are written there, the rendezvous read from there", Required = true };
         var seed = new Option<string?>("--seed") { Description = "The coordinator's address (akka.tcp://form3@HOST:PORT); default: read the run folder's rendezvous.json" };
@@ -36,12 +36,12 @@ public static class JoinCommand
             Description = "With --seed: plain TCP instead of TLS with the run's certificate (with a rendezvous, the coordinator's choice is followed)",
         };
         var command = new Command("join", "Join a run's cluster and extract the filings pulled from its coordinator") { runDir, seed, workers, host, port, insecure };
-        command.SetAction((parse, _) => Run(parse.GetRequiredValue(runDir), parse.GetValue(seed), parse.GetValue(workers), parse.GetRequiredValue(host),
+        command.SetAction((parse, _) => Run(signals, parse.GetRequiredValue(runDir), parse.GetValue(seed), parse.GetValue(workers), parse.GetRequiredValue(host),
             parse.GetValue(port), parse.GetValue(insecure)));
         return command;
     }
 
-    static async Task<int> Run(string runDir, string? seed, int? workers, string host, int port, bool insecure)
+    static async Task<int> Run(ShutdownSignals signals, string runDir, string? seed, int? workers, string host, int port, bool insecure)
     {
         Address? seedAddress = null;
         if (seed != null && !Address.TryParse(seed, out seedAddress))
@@ -50,13 +50,14 @@ public static class JoinCommand
             return ExitCodes.BadUsage;
         }
         var files = HoconFiles.Load("node.conf", "shared.conf");
+        signals.SetDeadline(files.GetTimeSpan("form3.shutdown-deadline"));
         var joinTimeout = files.GetTimeSpan("form3.node.join-timeout");
         var count = workers is > 0 ? workers.Value : files.GetInt("form3.node.workers") is > 0 and var configured ? configured : RunEnvironment.Cpus;
         var deadline = DateTime.UtcNow + joinTimeout;
 
-        while (DateTime.UtcNow < deadline)
+        while (DateTime.UtcNow < deadline && !signals.Stopping.IsCancellationRequested)
         {
-            var rendezvous = seedAddress == null ? await WaitForRendezvous(runDir, deadline) : null;
+            var rendezvous = seedAddress == null ? await WaitForRendezvous(runDir, deadline, signals.Stopping) : null;
             var target = seedAddress ?? (rendezvous != null ? Address.Parse(rendezvous.Address) : null);
             if (target == null) break;
             var secure = rendezvous?.Secure ?? !insecure;
@@ -70,18 +71,31 @@ public static class JoinCommand
                 await Console.Error.WriteLineAsync($"error: cannot load the run's certificate: {e.Message}");
                 return ExitCodes.BadUsage;
             }
-            var system = ClusterSystem.Create(ClusterConfig.Build(files, host, port, []), security);
+            // A refused TLS handshake with the coordinator will not succeed on a retry: the two hold different certificates.
+            var refused = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var system = ClusterSystem.Create(ClusterConfig.Build(files, host, port, []), security, message => refused.TrySetResult(message));
             var cluster = Cluster.Get(system);
-            using var attempt = new CancellationTokenSource(Min(deadline - DateTime.UtcNow, TimeSpan.FromSeconds(30)));
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(signals.Stopping);
+            attempt.CancelAfter(Min(deadline - DateTime.UtcNow, TimeSpan.FromSeconds(30)));
             // A rendezvous left by a killed coordinator points nowhere; when the new one is written, switch to it.
             var watcher = seedAddress == null ? CancelWhenRendezvousMoves(runDir, target, attempt) : Task.CompletedTask;
+            var join = cluster.JoinAsync(target, attempt.Token);
             try
             {
-                await cluster.JoinAsync(target, attempt.Token);
+                if (await Task.WhenAny(join, refused.Task) == refused.Task)
+                {
+                    signals.ExitWithinDeadline(ExitCodes.CouldNotJoin, "giving up on a coordinator that refused this node");
+                    await Console.Error.WriteLineAsync($"error: could not join {target}: {refused.Task.Result}. This node and the coordinator do not hold the " +
+                        $"same run certificate ({RunCertificate.PathIn(runDir)}): start the node with the coordinator's --run-dir, or start both with --insecure-transport");
+                    await system.Terminate();
+                    return ExitCodes.CouldNotJoin;
+                }
+                await join;
             }
             catch (Exception e) when (e is OperationCanceledException or ClusterJoinFailedException)
             {
-                system.Log.Warning("Could not join {0}; {1}", target, seedAddress == null ? "reading the rendezvous again" : "retrying");
+                if (!signals.Stopping.IsCancellationRequested)
+                    system.Log.Warning("Could not join {0}; {1}", target, seedAddress == null ? "reading the rendezvous again" : "retrying");
                 await system.Terminate();
                 continue;
             }
@@ -90,30 +104,37 @@ public static class JoinCommand
                 await attempt.CancelAsync();
                 await watcher;
             }
-            return await Work(system, cluster, target, runDir, files, count);
+            return await Work(signals, system, cluster, target, runDir, files, count);
+        }
+        if (signals.Stopping.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync($"stopped by {signals.Signal} before joining a coordinator");
+            return ExitCodes.Stopped;
         }
         // The run folder may appear only once the coordinator starts (both start together in a Slurm job), so its
         // absence is waited for like a missing rendezvous, and reported only here.
         await Console.Error.WriteLineAsync(Directory.Exists(runDir)
             ? $"error: could not join a coordinator within {joinTimeout.TotalSeconds:N0} s (seed {seed ?? "from " + Path.Combine(runDir, Rendezvous.FileName)}): " +
-              "it is not running, not reachable, or refused this node (nodes must use the coordinator's run folder, whose certificate they present)"
+              "it is not running or not reachable; check that it runs with this run folder and that this host can reach it"
             : $"error: run folder {runDir} did not appear within {joinTimeout.TotalSeconds:N0} s; give the same --run-dir as the coordinator, on a file system both can reach");
         return ExitCodes.CouldNotJoin;
     }
 
-    static async Task<int> Work(ActorSystem system, Cluster cluster, Address coordinatorAddress, string runDir, Config config, int workers)
+    static async Task<int> Work(ShutdownSignals signals, ActorSystem system, Cluster cluster, Address coordinatorAddress, string runDir, Config config, int workers)
     {
         var name = $"{Environment.MachineName}-{Environment.ProcessId}";
         IActorRef coordinator;
         try
         {
-            coordinator = await system.ActorSelection(new RootActorPath(coordinatorAddress) / "user" / "coordinator").ResolveOne(TimeSpan.FromSeconds(30));
+            coordinator = await system.ActorSelection(new RootActorPath(coordinatorAddress) / "user" / "coordinator").ResolveOne(TimeSpan.FromSeconds(30), signals.Stopping);
         }
-        catch (ActorNotFoundException)
+        catch (Exception e) when (e is ActorNotFoundException or OperationCanceledException)
         {
-            system.Log.Error("Joined {0} but found no coordinator there", coordinatorAddress);
+            var stopped = signals.Stopping.IsCancellationRequested;
+            signals.ExitWithinDeadline(stopped ? ExitCodes.Stopped : ExitCodes.CoordinatorLost, "leaving the cluster");
+            if (!stopped) system.Log.Error("Joined {0} but found no coordinator there", coordinatorAddress);
             await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
-            return ExitCodes.CoordinatorLost;
+            return stopped ? ExitCodes.Stopped : ExitCodes.CoordinatorLost;
         }
         system.Log.Info($"Node {name} joined {coordinatorAddress} as {cluster.SelfAddress}; {workers} workers; Slurm job {RunEnvironment.SlurmJobId ?? "none"}, restart {RunEnvironment.SlurmRestartCount}");
 
@@ -121,28 +142,33 @@ public static class JoinCommand
         var partsDirectory = Path.Combine(Path.GetFullPath(runDir), "parts");
         system.ActorOf(WorkerPool.Props(coordinator, WorkerSettings.From(config, partsDirectory), workers, name, finished), "workers");
 
-        var signalled = false;
-        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
-        {
-            ctx.Cancel = true;
-            signalled = true;
-            finished.TrySetResult(false);
-        });
+        await using var onSignal = signals.Stopping.Register(() => finished.TrySetResult(false));
         // Downed by the coordinator's side (we were unreachable too long): nothing left to do here.
         _ = system.WhenTerminated.ContinueWith(_ => finished.TrySetResult(false), TaskScheduler.Default);
 
         var runFinished = await finished.Task;
-        system.Log.Info(runFinished ? "Run finished; leaving the cluster" : signalled ? "SIGTERM: leaving the cluster; unfinished work goes back to the coordinator" : "Coordinator lost; leaving");
+        var signalled = signals.Stopping.IsCancellationRequested && !runFinished;
+        var code = runFinished ? ExitCodes.Finished : signalled ? ExitCodes.Stopped : ExitCodes.CoordinatorLost;
+        signals.ExitWithinDeadline(code, "leaving the cluster");
+        system.Log.Info(runFinished ? "Run finished; leaving the cluster"
+            : signalled ? $"{signals.Signal}: leaving the cluster; unfinished work goes back to the coordinator" : "Coordinator lost; leaving");
         await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
-        return runFinished || signalled ? ExitCodes.Finished : ExitCodes.CoordinatorLost;
+        return code;
     }
 
-    static async Task<Rendezvous?> WaitForRendezvous(string runDir, DateTime deadline)
+    static async Task<Rendezvous?> WaitForRendezvous(string runDir, DateTime deadline, CancellationToken stopping)
     {
-        while (DateTime.UtcNow < deadline)
+        while (DateTime.UtcNow < deadline && !stopping.IsCancellationRequested)
         {
             if (Rendezvous.ReadCurrent(runDir) is { } found && Address.TryParse(found.Address, out _)) return found;
-            await Task.Delay(250);
+            try
+            {
+                await Task.Delay(250, stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
         }
         return null;
     }

@@ -16,6 +16,7 @@ public static class ErrorKind
 {
     public const string MissingFile = "missing_file";
     public const string IoError = "io_error";
+    public const string NotRegularFile = "not_regular_file";
     public const string Empty = "empty";
     public const string TooLarge = "too_large";
     public const string Binary = "binary";

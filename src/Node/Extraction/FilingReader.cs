@@ -6,7 +6,7 @@ namespace Form3Actors.Node.Extraction;
 /// Reads a filing into a buffer it reuses, with one open and one read call for a typical file, and refuses files
 /// over a size cap before reading them. One instance per worker thread.
 /// </summary>
-public sealed class FilingReader(long maxBytes)
+public sealed class FilingReader(long maxBytes) : IFilingSource
 {
     byte[] _buffer = new byte[64 * 1024];
 
@@ -15,6 +15,7 @@ public sealed class FilingReader(long maxBytes)
     /// <summary>The file's bytes, valid until the next call; throws <see cref="BadFilingException"/> for expected failures.</summary>
     public ReadOnlyMemory<byte> Read(string path)
     {
+        if (RegularFiles.WhatElse(path) is { } what) throw new BadFilingException(Stage.Read, ErrorKind.NotRegularFile, RegularFiles.Refusal(path, what));
         try
         {
             using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
@@ -40,4 +41,11 @@ public sealed class FilingReader(long maxBytes)
             throw new BadFilingException(Stage.Read, ErrorKind.IoError, $"cannot read file: {e.Message}");
         }
     }
+}
+
+/// <summary>Where a worker gets a filing's bytes: the file system, or in tests a source that never answers.</summary>
+public interface IFilingSource
+{
+    /// <summary>The file's bytes, valid until the next call; throws <see cref="BadFilingException"/> for expected failures.</summary>
+    ReadOnlyMemory<byte> Read(string path);
 }

@@ -20,7 +20,8 @@ public sealed record TransportSecurity(RunCertificate? Certificate)
 /// <summary>Creates the actor system of a coordinator or node, with mutual TLS pinned to the run's certificate unless insecure.</summary>
 public static class ClusterSystem
 {
-    public static ActorSystem Create(Config config, TransportSecurity security)
+    /// <param name="onRefused">Also told of each refused peer (a node uses it to give up joining a coordinator of another run).</param>
+    public static ActorSystem Create(Config config, TransportSecurity security, Action<string>? onRefused = null)
     {
         if (security.Certificate is not { } run)
         {
@@ -29,12 +30,17 @@ public static class ClusterSystem
             return plain;
         }
         ILoggingAdapter? log = null;
+        void Report(string message)
+        {
+            log?.Warning(message);
+            onRefused?.Invoke(message);
+        }
         var ssl = new DotNettySslSetup(run.Certificate, suppressValidation: false, requireMutualAuthentication: true,
-            customValidator: (certificate, _, remotePeer, _, _) => run.Accepts(certificate, remotePeer, message => log?.Warning(message)));
+            customValidator: (certificate, _, remotePeer, _, _) => run.Accepts(certificate, remotePeer, Report));
         var setup = BootstrapSetup.Create()
             .WithConfig(ConfigurationFactory.ParseString("akka.remote.dot-netty.tcp.enable-ssl = true").WithFallback(config))
             .And(ssl)
-            .And(new LogFilterSetup([new HandshakeRefusalFilter(run, message => log?.Warning(message))]));
+            .And(new LogFilterSetup([new HandshakeRefusalFilter(run, Report)]));
         var system = ActorSystem.Create(ClusterConfig.SystemName, setup);
         log = system.Log;
         system.Log.Info($"Transport security: mutual TLS pinned to this run's certificate (SHA-256 {run.Fingerprint[..16]}…)");

@@ -29,11 +29,16 @@ public sealed class WorkerPool : ReceiveActor
         Receive<Terminated>(_ =>
         {
             if (--_running > 0) return;
-            finished?.TrySetResult(_runFinished);
             Context.Stop(Self);
         });
         Receive<RunFinished>(_ => _runFinished = true);
+        _finished = finished;
     }
+
+    readonly TaskCompletionSource<bool>? _finished;
+
+    /// <summary>However the pool stops (its workers are done, or it failed), the node process learns of it.</summary>
+    protected override void PostStop() => _finished?.TrySetResult(_runFinished);
 
     public static Props Props(IActorRef coordinator, WorkerSettings settings, int workers, string nodeName, TaskCompletionSource<bool>? finished = null) =>
         Akka.Actor.Props.Create(() => new WorkerPool(coordinator, settings, workers, nodeName, finished));

@@ -1,0 +1,39 @@
+using Mono.Unix;
+
+namespace Form3Actors.Node.Extraction;
+
+/// <summary>
+/// Only regular files are read. Opening a FIFO blocks until some other process writes to it, and a socket or device
+/// is never a filing, so such a path is reported as an error row instead of being opened.
+/// </summary>
+/// <remarks>.NET has no public API for a file's type; Mono.Unix's stat binding gives it, following symbolic links.</remarks>
+public static class RegularFiles
+{
+    /// <summary>Null for a regular file (or a path that does not exist); otherwise what the path is instead.</summary>
+    public static string? WhatElse(string path)
+    {
+        UnixFileInfo info;
+        try
+        {
+            info = new UnixFileInfo(path);
+            if (!info.Exists) return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
+        return info.FileType switch
+        {
+            FileTypes.RegularFile => null,
+            FileTypes.Fifo => "a named pipe (FIFO)",
+            FileTypes.Socket => "a socket",
+            FileTypes.CharacterDevice => "a character device",
+            FileTypes.BlockDevice => "a block device",
+            FileTypes.Directory => "a directory",
+            var other => $"a {other}",
+        };
+    }
+
+    /// <summary>The ERRORS.csv message for a path that is not a regular file.</summary>
+    public static string Refusal(string path, string what) => $"{path} is {what}, not a regular file; only regular files are read";
+}

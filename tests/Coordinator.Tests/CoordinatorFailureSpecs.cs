@@ -1,0 +1,104 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence;
+using Akka.Persistence.TestKit;
+using Form3Actors.Coordinator.Actors;
+using Form3Actors.Coordinator.Hosting;
+using Form3Actors.Coordinator.Inputs;
+using Form3Actors.Coordinator.State;
+using Form3Actors.Messages.WorkProtocol;
+using Form3Actors.Node.Hosting;
+
+namespace Form3Actors.Coordinator.Tests;
+
+/// <summary>
+/// Whatever goes wrong inside the coordinator, the run ends with a reason: a failed or refused journal write (the
+/// persistence test kit's journal, with failure injection) and a handler that throws. Before, each left the
+/// command waiting for ever.
+/// </summary>
+public sealed class CoordinatorFailureSpecs : Akka.TestKit.Xunit2.TestKit
+{
+    static readonly TempFolder Temp = new();
+    readonly RunFolder _folder = RunFolder.Create(Path.Combine(Temp.Path, Guid.NewGuid().ToString("N")));
+
+    public CoordinatorFailureSpecs() : base(ConfigurationFactory.ParseString("""
+        akka.loglevel = WARNING
+        akka.persistence.journal.plugin = "akka.persistence.journal.test"
+        akka.persistence.journal.test { class = "Akka.Persistence.TestKit.TestJournal, Akka.Persistence.TestKit", plugin-dispatcher = "akka.actor.default-dispatcher" }
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.test"
+        akka.persistence.snapshot-store.test { class = "Akka.Persistence.TestKit.TestSnapshotStore, Akka.Persistence.TestKit", plugin-dispatcher = "akka.actor.default-dispatcher" }
+        """).WithFallback(HoconFiles.Load("coordinator.conf", "node.conf", "shared.conf")))
+    {
+    }
+
+    ITestJournal Journal => TestJournal.FromRef(Persistence.Instance.Apply(Sys).JournalFor(null));
+
+    (IActorRef Coordinator, Task<RunOutcome> Outcome) StartCoordinator(int files, TimeProvider? clock = null)
+    {
+        var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var settings = CoordinatorSettings.From(Sys.Settings.Config) with { ProgressInterval = TimeSpan.FromSeconds(30) };
+        var coordinator = Sys.ActorOf(CoordinatorActor.Props(settings, _folder, outcome, clock ?? TimeProvider.System, expectsExternalNodes: false), CoordinatorActor.Name);
+        coordinator.Tell(new StartRun(new InputListing("test input", TestFiles.Many(files), [], 0, 0, 0)));
+        return (coordinator, outcome.Task);
+    }
+
+    (AssignBatch Batch, Akka.TestKit.TestProbe Worker) TakeBatch(IActorRef coordinator)
+    {
+        var worker = CreateTestProbe("worker");
+        worker.Send(coordinator, new RequestWork("worker", 10));
+        return (worker.ExpectMsg<AssignBatch>(TimeSpan.FromSeconds(10)), worker);
+    }
+
+    static ReportBatchCompleted AllDone(AssignBatch batch) => new(batch.BatchId, "worker", [], batch.Files.Select(f => f.FileKey).ToImmutableArray(), []);
+
+    [Fact]
+    public async Task A_journal_write_that_fails_ends_the_run_with_a_message_that_says_what_to_do()
+    {
+        var (coordinator, outcome) = StartCoordinator(4);
+        var (batch, worker) = TakeBatch(coordinator);
+        await Journal.OnWrite.Fail();
+        worker.Send(coordinator, AllDone(batch));
+
+        var failed = Assert.IsType<RunOutcome.Failed>(await outcome.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("could not be written", failed.Reason);
+        Assert.Contains("run the same command again", failed.Reason);
+        worker.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // never acknowledged: the batch was not journaled
+    }
+
+    [Fact]
+    public async Task A_journal_write_that_is_rejected_ends_the_run()
+    {
+        var (coordinator, outcome) = StartCoordinator(4);
+        var (batch, worker) = TakeBatch(coordinator);
+        await Journal.OnWrite.Reject();
+        worker.Send(coordinator, AllDone(batch));
+
+        var failed = Assert.IsType<RunOutcome.Failed>(await outcome.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("refused an event", failed.Reason);
+    }
+
+    [Fact]
+    public async Task A_handler_that_throws_stops_the_coordinator_and_ends_the_run_with_the_reason()
+    {
+        var clock = new FailingClock();
+        var (coordinator, outcome) = StartCoordinator(4, clock);
+        var (batch, worker) = TakeBatch(coordinator);
+        Watch(coordinator);
+        clock.FailFromNowOn = true;
+        worker.Send(coordinator, AllDone(batch));
+
+        var failed = Assert.IsType<RunOutcome.Failed>(await outcome.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("failed while handling ReportBatchCompleted", failed.Reason);
+        Assert.Contains("clock broke", failed.Reason);
+        ExpectTerminated(coordinator); // stopped, not restarted into a coordinator that has forgotten its run
+    }
+
+    /// <summary>A clock that throws once told to: a fault inside a handler, where the coordinator stamps an event.</summary>
+    sealed class FailingClock : TimeProvider
+    {
+        public volatile bool FailFromNowOn;
+
+        public override DateTimeOffset GetUtcNow() => FailFromNowOn ? throw new InvalidOperationException("clock broke") : base.GetUtcNow();
+    }
+}
