@@ -27,11 +27,14 @@ public sealed class TransportSecurityTests(ClusterFixture fixture) : IClassFixtu
         while (Rendezvous.ReadCurrent(runDir) == null && DateTime.UtcNow < deadline) await Task.Delay(100);
         var address = Address.Parse(Rendezvous.ReadCurrent(runDir)!.Address);
 
-        // 1. A node process holding another run's certificate, pointed at this coordinator.
-        using (var wrongRun = Form3Process.Start("form3-node", "intruder-other-run", Path.Combine(fixture.Root, "logs"),
-                   new Dictionary<string, string>(fixture.Environment) { ["FORM3_CONFIG"] = ShortJoin() },
+        // 1. A node process holding another run's certificate, pointed at this coordinator. Its join timeout is two
+        //    minutes; it must not wait for it, but say at once that the certificates differ and exit 1.
+        using (var wrongRun = Form3Process.Start("form3-node", "intruder-other-run", Path.Combine(fixture.Root, "logs"), fixture.Environment,
                    "join", "--run-dir", otherRun, "--seed", address.ToString(), "--workers", "1"))
-            Assert.Equal(1, await wrongRun.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        {
+            Assert.Equal(1, await wrongRun.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains("do not hold the same run certificate", wrongRun.Log());
+        }
 
         // 2. A node process with no certificate at all, speaking plain TCP.
         using (var plain = Form3Process.Start("form3-node", "intruder-plain", Path.Combine(fixture.Root, "logs"),

@@ -31,9 +31,9 @@ public static class CorpusGenerator
         csv.WriteLine("cik,form_type,date_filed,filepath");
         for (var i = 0; i < count; i++)
         {
-            var issuerCik = 1_000_000 + random.Next(0, 50_000);
+            var issuerCik = Cik(random);
             var accession = $"{900_000_000 + random.Next(0, 99_999_999):D10}-{random.Next(3, 25):D2}-{i:D6}";
-            var relative = $"edgar/data/{issuerCik}/{accession}.txt";
+            var (relative, listed) = Place(random, root, issuerCik, accession);
             var path = Path.Combine(root, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             var date = new DateOnly(2003, 7, 1).AddDays(random.Next(0, 8000));
@@ -70,9 +70,33 @@ public static class CorpusGenerator
                 }
             }
             File.WriteAllBytes(path, text.StartsWith("BINARY:", StringComparison.Ordinal) ? Junk(random) : Encoding.UTF8.GetBytes(text));
-            csv.WriteLine($"{issuerCik},{formType},{date:yyyy-MM-dd},{relative}");
+            csv.WriteLine($"{issuerCik},{formType},{date:yyyy-MM-dd},{listed}");
         }
         return new GeneratedCorpus(root, csvPath, count, form3, headerOnly, broken, notForm3, owners);
+    }
+
+    /// <summary>A CIK of 1 to 10 digits, as EDGAR's folders have: the path lengths vary as a real mirror's do.</summary>
+    static long Cik(Random random)
+    {
+        var digits = random.Next(1, 11);
+        return random.NextInt64(digits == 1 ? 1 : (long)Math.Pow(10, digits - 1), (long)Math.Pow(10, digits));
+    }
+
+    /// <summary>
+    /// Where a filing lives under the corpus root, and how the CSV lists it: mostly EDGAR's own relative path, and
+    /// as hand-made lists do, some absolute, some with ./ segments, some in a folder with a non-ASCII name.
+    /// </summary>
+    static (string Relative, string Listed) Place(Random random, string root, long cik, string accession)
+    {
+        var edgar = $"edgar/data/{cik}/{accession}.txt";
+        return random.Next(20) switch
+        {
+            0 or 1 => (edgar, Path.GetFullPath(Path.Combine(root, edgar))),
+            2 => (edgar, "./" + edgar),
+            3 => (edgar, $"edgar/./data/{cik}/{accession}.txt"),
+            4 => ($"archiv-Zürich-ü/{edgar}", $"archiv-Zürich-ü/{edgar}"),
+            _ => (edgar, edgar),
+        };
     }
 
     static string Break(Random random, string text) => random.Next(3) switch
@@ -90,7 +114,7 @@ public static class CorpusGenerator
         return bytes;
     }
 
-    static string Submission(Random random, string accession, int issuerCik, DateOnly date, string type, out int ownerCount)
+    static string Submission(Random random, string accession, long issuerCik, DateOnly date, string type, out int ownerCount)
     {
         ownerCount = random.NextDouble() < 0.8 ? 1 : random.Next(2, 4);
         var company = Companies[random.Next(Companies.Length)];
@@ -163,7 +187,7 @@ public static class CorpusGenerator
         return header + $"<DOCUMENT>\n<TYPE>{type}\n<SEQUENCE>1\n<FILENAME>primary_doc.xml\n<TEXT>\n<XML>\n{x}</XML>\n</TEXT>\n</DOCUMENT>\n</SEC-DOCUMENT>\n";
     }
 
-    static string LegacyHeaderOnly(Random random, string accession, int issuerCik, DateOnly date, int owners)
+    static string LegacyHeaderOnly(Random random, string accession, long issuerCik, DateOnly date, int owners)
     {
         var s = new StringBuilder();
         s.Append(CultureInfo.InvariantCulture, $"<SEC-DOCUMENT>{accession}.txt : {date:yyyyMMdd}\n<SEC-HEADER>{accession}.hdr.sgml : {date:yyyyMMdd}\n");

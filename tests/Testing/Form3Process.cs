@@ -53,6 +53,9 @@ public sealed partial class Form3Process : IDisposable
 
     public void Terminate() => SendSignal(_process.Id, 15);
 
+    /// <summary>SIGINT, as Ctrl-C in a terminal sends.</summary>
+    public void Interrupt() => SendSignal(_process.Id, 2);
+
     /// <summary>Waits for the exit and returns the exit code; fails with the tail of the log if it takes too long.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Sylvan.Data.Csv;
 
 namespace Form3Actors.Testing;
 
@@ -16,9 +17,13 @@ public static class RunTables
             return lines.Take(1).Concat(lines.Skip(1).Order(StringComparer.Ordinal)).ToList();
         });
 
-    /// <summary>Null when the run's tables equal <paramref name="expected"/>, else what differs.</summary>
+    /// <summary>
+    /// Null when the run's tables equal <paramref name="expected"/> and every row names the file it was read from,
+    /// else what differs.
+    /// </summary>
     public static string? Difference(IReadOnlyDictionary<string, List<string>> expected, string runDir)
     {
+        if (RowsNotFromTheirFile(runDir) is { } wrong) return wrong;
         var actual = Read(runDir);
         foreach (var name in Names)
         {
@@ -26,6 +31,28 @@ public static class RunTables
             var extra = actual[name].Except(expected[name]).Take(3).ToList();
             if (expected[name].Count != actual[name].Count || missing.Count > 0 || extra.Count > 0)
                 return $"{name}: expected {expected[name].Count} lines, got {actual[name].Count}; missing {string.Join(" | ", missing)}; extra {string.Join(" | ", extra)}";
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Null when each SUBMISSION row's SOURCE_PATH (and each summary row's FILEPATH) is the file its accession number was
+    /// read from: EDGAR names a filing's file after its accession number. A listing that handed out the wrong path,
+    /// or a merge that crossed rows between files, breaks this even when the row counts are right.
+    /// </summary>
+    public static string? RowsNotFromTheirFile(string runDir)
+    {
+        foreach (var (table, pathColumn) in new[] { ("SUBMISSION", "SOURCE_PATH"), ("FORM3_SUMMARY", "FILEPATH") })
+        {
+            using var csv = CsvDataReader.Create(Path.Combine(runDir, "results", table + ".csv"));
+            var accession = csv.GetOrdinal("ACCESSION_NUMBER");
+            var path = csv.GetOrdinal(pathColumn);
+            while (csv.Read())
+            {
+                var name = Path.GetFileName(csv.GetString(path));
+                if (!name.StartsWith(csv.GetString(accession) + ".", StringComparison.Ordinal))
+                    return $"{table}: row of {csv.GetString(accession)} names {csv.GetString(path)} as its file";
+            }
         }
         return null;
     }

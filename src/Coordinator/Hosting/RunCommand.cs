@@ -69,7 +69,7 @@ public static class RunCommand
         }
         catch (OperationCanceledException)
         {
-            return await Exit(ExitCodes.Stopped, $"stopped by {signals.Signal} while listing the input; nothing was started");
+            return await Exit(ExitCodes.Stopped, $"stopped by {signals.Signal} while listing the input, before the run started; run the same command again to start it");
         }
         RunLock runLock;
         try
