@@ -53,7 +53,7 @@ public static class BenchmarkReport
 
     static async Task<Dictionary<string, string>> MeasureSize(int n, string work)
     {
-        var corpusDir = Path.Combine(work, $"corpus-{n}");
+        var corpusDir = Path.Combine(work, $"corpus-v2-{n}"); // v2: EDGAR's varied path lengths
         if (!File.Exists(Path.Combine(corpusDir, $"form_3_{n}.csv")))
             CorpusGenerator.Generate(corpusDir, n, seed: 1);
         var csv = Path.Combine(corpusDir, $"form_3_{n}.csv");

@@ -1,0 +1,45 @@
+using Form3Actors.Testing;
+
+namespace Form3Actors.Benchmarks;
+
+/// <summary>
+/// `soak`: generates (or reuses) a corpus, makes the reference tables with one uninterrupted embedded run, then runs
+/// <see cref="ChaosSoak"/> on a fresh run folder and prints what it did. Exit 0 only if the tables are identical and
+/// every process ended the way its fault explains.
+/// </summary>
+public static class SoakCommand
+{
+    public static async Task<int> Run(int files, int interruptions, int seed, string work)
+    {
+        var corpusDir = Path.Combine(work, $"soak-corpus-v2-{files}-{seed}");
+        var csv = Path.Combine(corpusDir, $"form_3_{files}.csv");
+        var corpus = File.Exists(csv)
+            ? new GeneratedCorpus(corpusDir, csv, files, 0, 0, 0, 0, 0) // reused: only its input and size matter here
+            : CorpusGenerator.Generate(corpusDir, files, seed);
+        var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss");
+        var referenceDir = Path.Combine(work, $"soak-reference-{files}-{seed}");
+        if (!File.Exists(Path.Combine(referenceDir, "results", "manifest.json")))
+        {
+            Console.WriteLine($"reference: one uninterrupted embedded run of {files:N0} filings");
+            using var reference = Form3Process.Start("form3-coordinator", "soak-reference", Path.Combine(work, "logs"), null, "run", corpus.InputCsv, "--run-dir", referenceDir);
+            if (await reference.WaitForExitAsync(TimeSpan.FromMinutes(30)) != 0) throw new InvalidOperationException(reference.Tail());
+        }
+
+        var config = TestConfig.WriteInterruptible(Path.Combine(work, "soak.conf"), batchSize: 256, joinTimeoutSeconds: 120);
+        var soak = new ChaosSoak(Path.Combine(work, "logs", $"soak-{stamp}"), new Dictionary<string, string> { ["FORM3_CONFIG"] = config }, Console.WriteLine);
+        var result = await soak.Run(corpus, RunTables.Read(referenceDir), Path.Combine(work, $"soak-run-{stamp}"), interruptions,
+            TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(6), seed);
+
+        Console.WriteLine();
+        Console.WriteLine("| soak | value |");
+        Console.WriteLine("|---|---|");
+        Console.WriteLine($"| filings | {result.Files:N0} |");
+        Console.WriteLine($"| interruptions | {result.InterruptionCount} ({string.Join(", ", result.Interruptions.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key} {kv.Value}"))}) |");
+        Console.WriteLine($"| process starts | {result.Starts} |");
+        Console.WriteLine($"| wall time | {result.Elapsed.TotalSeconds:N0} s |");
+        Console.WriteLine($"| unexplained exits or slow stops | {result.Problems.Count} |");
+        Console.WriteLine($"| final tables equal the uninterrupted run's (sorted), every row from its own file | {(result.Difference == null ? "yes" : "NO: " + result.Difference)} |");
+        foreach (var problem in result.Problems) Console.Error.WriteLine(problem);
+        return result.Difference == null && result.Problems.Count == 0 ? 0 : 1;
+    }
+}

@@ -1,0 +1,24 @@
+using Form3Actors.Testing;
+using Xunit.Abstractions;
+
+namespace Form3Actors.Integration.Tests;
+
+/// <summary>
+/// A small instance of the chaos soak (`dotnet run --project tests/Benchmarks -c Release -- soak`): the cluster
+/// run of the fixture's corpus, with the coordinator and nodes killed or terminated at random moments, ends with
+/// exactly the uninterrupted run's tables.
+/// </summary>
+public sealed class ChaosSoakTests(ClusterFixture fixture, ITestOutputHelper output) : IClassFixture<ClusterFixture>
+{
+    [Fact]
+    public async Task A_run_interrupted_at_random_moments_ends_with_the_tables_of_an_uninterrupted_run()
+    {
+        var soak = new ChaosSoak(Path.Combine(fixture.Root, "logs", "soak"), fixture.Environment, output.WriteLine);
+        var result = await soak.Run(fixture.Corpus, fixture.Reference, Path.Combine(fixture.Root, "soak"), interruptions: 6,
+            minPause: TimeSpan.FromSeconds(0.5), maxPause: TimeSpan.FromSeconds(3), seed: 7);
+
+        Assert.Empty(result.Problems);
+        Assert.Null(result.Difference);
+        Assert.InRange(result.InterruptionCount, 1, 6);
+    }
+}

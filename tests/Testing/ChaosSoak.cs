@@ -1,0 +1,124 @@
+using System.Diagnostics;
+
+namespace Form3Actors.Testing;
+
+/// <summary>What a soak did and whether the tables came out right.</summary>
+/// <param name="Interruptions">Signals sent, by victim and signal ("coordinator SIGKILL" → 3).</param>
+/// <param name="Starts">Processes started: the first coordinator and two nodes, and every restart.</param>
+/// <param name="Problems">Exit codes that no fault explains, and processes that did not stop in time.</param>
+/// <param name="Difference">Null when the final tables equal the uninterrupted run's, sorted; else what differs.</param>
+public sealed record SoakReport(int Files, int InterruptionCount, IReadOnlyDictionary<string, int> Interruptions, int Starts, TimeSpan Elapsed,
+    IReadOnlyList<string> Problems, string? Difference);
+
+/// <summary>
+/// A run of the cluster layout (a coordinator and two node processes, real TCP and TLS on loopback) that is
+/// interrupted at random moments: the coordinator or a node gets SIGKILL (a crash, a node lost) or SIGTERM
+/// (preemption, the time limit), whatever stopped is started again as a requeued job would be, and at the end the
+/// run must have produced exactly the tables of an uninterrupted run. The same code is the `soak` command of
+/// tests/Benchmarks and, at a small size, a test.
+/// </summary>
+public sealed class ChaosSoak(string logFolder, IReadOnlyDictionary<string, string> environment, Action<string> report)
+{
+    /// <summary>A signalled process must be gone within this (form3.shutdown-deadline is 20 s; a clean stop takes about one).</summary>
+    static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(25);
+    static readonly TimeSpan FinishTimeout = TimeSpan.FromMinutes(30);
+
+    int _starts;
+
+    public async Task<SoakReport> Run(GeneratedCorpus corpus, IReadOnlyDictionary<string, List<string>> reference, string runDir, int interruptions,
+        TimeSpan minPause, TimeSpan maxPause, int seed)
+    {
+        var random = new Random(seed);
+        var watch = Stopwatch.StartNew();
+        var counts = new Dictionary<string, int>();
+        var problems = new List<string>();
+        Form3Process? coordinator = null;
+        var nodes = new Form3Process?[2];
+        try
+        {
+            var done = 0;
+            var finished = false;
+            while (done < interruptions)
+            {
+                coordinator = await Restart(coordinator, () => Start("form3-coordinator", "coordinator", "run", corpus.InputCsv, "--run-dir", runDir, "--workers", "0"), problems);
+                if (coordinator == null)
+                {
+                    finished = true; // the run finished between two interruptions
+                    break;
+                }
+                for (var i = 0; i < nodes.Length; i++)
+                    nodes[i] = await Restart(nodes[i], () => Start("form3-node", $"node{i + 1}", "join", "--run-dir", runDir, "--workers", "1"), problems);
+
+                await Task.Delay(minPause + (maxPause - minPause) * random.NextDouble());
+                if (coordinator.HasExited) continue;
+                var victimIndex = random.Next(3); // 0: the coordinator, 1-2: a node
+                var victim = victimIndex == 0 ? coordinator : nodes[victimIndex - 1];
+                if (victim == null || victim.HasExited) continue;
+                var kill = random.Next(2) == 0;
+                var what = $"{(victimIndex == 0 ? "coordinator" : "node")} {(kill ? "SIGKILL" : "SIGTERM")}";
+                report($"{watch.Elapsed.TotalSeconds,6:F1} s  {RunTables.Done(runDir),9:N0} done  {what}");
+                if (kill) victim.Kill();
+                else victim.Terminate();
+                counts[what] = counts.GetValueOrDefault(what) + 1;
+                done++;
+                var code = await WaitForExit(victim, StopTimeout, problems);
+                if (!kill && code is not (0 or 3)) problems.Add($"{victim.Name} exited with {code} after SIGTERM (expected 3, or 0 if finished):\n{victim.Tail(10)}");
+            }
+
+            // Let it finish: start what is missing and wait for the coordinator.
+            if (!finished)
+                coordinator = await Restart(coordinator, () => Start("form3-coordinator", "coordinator", "run", corpus.InputCsv, "--run-dir", runDir, "--workers", "0"), problems);
+            if (coordinator != null)
+            {
+                for (var i = 0; i < nodes.Length; i++)
+                    nodes[i] = await Restart(nodes[i], () => Start("form3-node", $"node{i + 1}", "join", "--run-dir", runDir, "--workers", "1"), problems);
+                var code = await WaitForExit(coordinator, FinishTimeout, problems);
+                if (code != 0) problems.Add($"the final coordinator exited with {code}:\n{coordinator.Tail(20)}");
+            }
+            foreach (var node in nodes)
+                if (node != null) await WaitForExit(node, StopTimeout, problems);
+            var elapsed = watch.Elapsed;
+            report($"{elapsed.TotalSeconds,6:F1} s  finished after {done} interruptions and {_starts} process starts");
+            return new SoakReport(corpus.Files, done, counts, _starts, elapsed, problems, RunTables.Difference(reference, runDir));
+        }
+        finally
+        {
+            coordinator?.Dispose();
+            foreach (var node in nodes) node?.Dispose();
+        }
+    }
+
+    Form3Process Start(string executable, string role, params string[] args)
+    {
+        _starts++;
+        return Form3Process.Start(executable, $"soak-{role}", logFolder, environment, args);
+    }
+
+    /// <summary>
+    /// Keeps a running process; replaces one that exited for a reason a fault explains (3 stopped, 4 coordinator lost,
+    /// 137 killed). Null when the coordinator exited 0: the run is finished.
+    /// </summary>
+    async Task<Form3Process?> Restart(Form3Process? process, Func<Form3Process> start, List<string> problems)
+    {
+        if (process == null) return start();
+        if (!process.HasExited) return process;
+        var code = await process.WaitForExitAsync(StopTimeout);
+        process.Dispose();
+        if (code == 0 && process.Name.EndsWith("coordinator", StringComparison.Ordinal)) return null;
+        if (code is not (0 or 3 or 4 or 137)) problems.Add($"{process.Name} exited with {code}:\n{process.Tail(10)}");
+        return start();
+    }
+
+    static async Task<int> WaitForExit(Form3Process process, TimeSpan timeout, List<string> problems)
+    {
+        try
+        {
+            return await process.WaitForExitAsync(timeout);
+        }
+        catch (TimeoutException e)
+        {
+            problems.Add(e.Message);
+            return -1;
+        }
+    }
+}
