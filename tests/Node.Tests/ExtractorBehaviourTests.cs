@@ -22,7 +22,7 @@ public sealed class ExtractorBehaviourTests
         const string acc = "0001234567-24-000099";
         Assert.Equal(
             [acc, "2024-03-07", "2024-03-01", "2024-03-05", "0", "", "", "", "3/A", "0001234567", "Example & Sons, Inc.", "EXS",
-                "Amended to add the option grant.", "", "X0609", "0", path],
+                "Amended to add the option grant.", "", "X0609", "0", "", "", "", path],
             rows[Table.Submission].Single());
         Assert.Equal(
             [acc, "0007654321", "Doe Jane", "Officer,Other", "Chief Financial Officer", "Member of \u201CSection 13(d)\u201D group",

@@ -51,7 +51,7 @@ public sealed class GoldenRealFilingsTests
         const string acc = "form3-SNOW-berkshire-buffett-jointfilers";
         Assert.Equal(FilingDateSource.SignatureDate, rows.FilingDateSource);
         AssertTable(rows, Table.Submission,
-            [acc, "2020-09-28", "2020-09-18", "", "0", "", "", "", "3", "0001640147", "Snowflake Inc.", "SNOW", "", "", "X0206", "0", path]);
+            [acc, "2020-09-28", "2020-09-18", "", "0", "", "", "", "3", "0001640147", "Snowflake Inc.", "SNOW", "", "", "X0206", "0", "", "", "", path]);
         AssertTable(rows, Table.ReportingOwner,
             [acc, "0001067983", "BERKSHIRE HATHAWAY INC", "TenPercentOwner", "", "", "3555 FARNAM STREET", "", "OMAHA", "NE", "68131", "", ""],
             [acc, "0000315090", "BUFFETT WARREN E", "TenPercentOwner", "", "", "3555 FARNAM STREET", "", "OMAHA", "NE", "68131", "", ""]);
@@ -79,7 +79,7 @@ public sealed class GoldenRealFilingsTests
         var rows = Rows(Extract(path));
         const string acc = "form3-SPWR-hegde-vinayak-nosecurities";
         AssertTable(rows, Table.Submission,
-            [acc, "2022-01-07", "2021-12-31", "", "1", "", "", "", "3", "0000867773", "SUNPOWER CORP", "SPWR", "Exhibit 24.1 - Power of Attorney", "", "X0206", "0", path]);
+            [acc, "2022-01-07", "2021-12-31", "", "1", "", "", "", "3", "0000867773", "SUNPOWER CORP", "SPWR", "Exhibit 24.1 - Power of Attorney", "", "X0206", "0", "", "", "", path]);
         AssertTable(rows, Table.ReportingOwner,
             [acc, "0001698764", "Hegde Vinayak", "Director", "", "", "51 RIO ROBLES", "", "SAN JOSE", "CA", "95134", "", ""]);
         AssertTable(rows, Table.NonDerivHolding);
@@ -128,7 +128,7 @@ public sealed class GoldenRealFilingsTests
         const string acc = "0000842517-24-000086";
         Assert.Equal(FilingDateSource.SecHeader, rows.FilingDateSource);
         AssertTable(rows, Table.Submission,
-            [acc, "2024-05-01", "2024-04-29", "", "", "0", "", "", "3", "0000842517", "ISABELLA BANK Corp", "ISBA", "", "0", "X0508", "0", path]);
+            [acc, "2024-05-01", "2024-04-29", "", "", "0", "", "", "3", "0000842517", "ISABELLA BANK Corp", "ISBA", "", "0", "X0508", "0", "2024-05-01T13:07:22", "1", "6022", path]);
         AssertTable(rows, Table.ReportingOwner,
             [acc, "0001849440", "McGuirk Richard L", "Director", "", "", "770 STONERIDGE DR.", "", "MT. PLEASANT", "MI", "48858", "", "000-18415"]);
         AssertTable(rows, Table.NonDerivHolding,
@@ -151,7 +151,7 @@ public sealed class GoldenRealFilingsTests
         var rows = Rows(ExtractText(text, path));
         const string acc = "0001127602-25-004598";
         AssertTable(rows, Table.Submission,
-            [acc, "2025-02-13", "2025-02-12", "", "", "", "", "", "3", "0000007536", "ARROW ELECTRONICS, INC.", "ARW", "", "0", "X0508", "0", path]);
+            [acc, "2025-02-13", "2025-02-12", "", "", "", "", "", "3", "0000007536", "ARROW ELECTRONICS, INC.", "ARW", "", "0", "X0508", "0", "", "1", "5065", path]);
         AssertTable(rows, Table.ReportingOwner,
             [acc, "0001870985", "Jean-Claude Carine Lamercie", "Officer", "SVP, CLO & Secretary", "", "C/O ARROW ELECTRONICS, INC.",
                 "9151 EAST PANORAMA CIRCLE", "CENTENNIAL", "CO", "80112", "", "001-04482"]);
@@ -175,7 +175,7 @@ public sealed class GoldenRealFilingsTests
         var rows = Rows(ExtractText(text, path));
         const string acc = "0001012325-98-000004";
         AssertTable(rows, Table.Submission,
-            [acc, "1998-11-20", "1998-10-31", "", "", "", "", "", "3", "0001035972", "MORTON INTERNATIONAL INC /IN/", "", "", "", "", "1", path]);
+            [acc, "1998-11-20", "1998-10-31", "", "", "", "", "", "3", "0001035972", "MORTON INTERNATIONAL INC /IN/", "", "", "", "", "1", "", "1", "2890", path]);
         AssertTable(rows, Table.ReportingOwner,
             [acc, "0001012325", "CANTALUPO JAMES R", "Director", "", "", "100 NORTH RIVERSIDE PLAZA", "", "CHICAGO", "IL", "60606", "", ""]);
         AssertTable(rows, Table.NonDerivHolding);

@@ -79,7 +79,8 @@ public sealed partial class Form3Extractor
             Flag(t.ChildText(doc, "noSecuritiesOwned"u8)), Flag(t.ChildText(doc, "notSubjectToSection16"u8)),
             Flag(t.ChildText(doc, "form3HoldingsReported"u8)), Flag(t.ChildText(doc, "form4TransactionsReported"u8)),
             documentType, issuerCik, issuerName, t.ChildText(issuer, "issuerTradingSymbol"u8), t.ChildText(doc, "remarks"u8),
-            Flag(t.ChildText(doc, "aff10b5One"u8)), t.ChildText(doc, "schemaVersion"u8), "0", sourcePath,
+            Flag(t.ChildText(doc, "aff10b5One"u8)), t.ChildText(doc, "schemaVersion"u8), "0",
+            IsoDateTime(header?.AcceptanceDateTime ?? ""), header?.PublicDocumentCount ?? "", header?.Issuer?.Sic ?? "", sourcePath,
         ]);
 
         foreach (var owner in t.Children(doc, "reportingOwner"u8))
@@ -168,7 +169,7 @@ public sealed partial class Form3Extractor
         rows.Add(Table.Submission,
         [
             accession, filingDate, IsoDate(header.PeriodOfReport), "", "", "", "", "", header.SubmissionType, issuerCik, issuerName,
-            "", "", "", "", "1", sourcePath,
+            "", "", "", "", "1", IsoDateTime(header.AcceptanceDateTime), header.PublicDocumentCount, header.Issuer?.Sic ?? "", sourcePath,
         ]);
         foreach (var owner in header.ReportingOwners)
         {
@@ -253,6 +254,10 @@ public sealed partial class Form3Extractor
     /// <summary>EDGAR header dates (yyyyMMdd) to ISO 8601; anything else is kept as given.</summary>
     internal static string IsoDate(string text) =>
         text.Length == 8 && text.All(char.IsAsciiDigit) ? $"{text[..4]}-{text[4..6]}-{text[6..]}" : text;
+
+    /// <summary>EDGAR's acceptance time (yyyyMMddHHmmss) to ISO 8601 without an offset (EDGAR's clock is Eastern time); anything else as given.</summary>
+    internal static string IsoDateTime(string text) =>
+        text.Length == 14 && text.All(char.IsAsciiDigit) ? $"{IsoDate(text[..8])}T{text[8..10]}:{text[10..12]}:{text[12..]}" : text;
 
     /// <summary>A bare XML file has no header: take the accession number from its path (EDGAR's folder or file name), else the file name.</summary>
     internal static string AccessionFromPath(string path)

@@ -6,6 +6,9 @@ public sealed class HeaderParty
     public string Name { get; set; } = "";
     public string Cik { get; set; } = "";
     public string FileNumber { get; set; } = "";
+
+    /// <summary>STANDARD INDUSTRIAL CLASSIFICATION's code (the digits in brackets), or .nc's ASSIGNED-SIC.</summary>
+    public string Sic { get; set; } = "";
     public HeaderAddress Business { get; } = new();
     public HeaderAddress Mail { get; } = new();
 
@@ -37,6 +40,11 @@ public sealed class SecHeader
     public string FiledAsOf { get; set; } = "";
 
     public string PeriodOfReport { get; set; } = "";
+
+    /// <summary>ACCEPTANCE-DATETIME as EDGAR gives it (yyyyMMddHHmmss, Eastern time): when the filing became public.</summary>
+    public string AcceptanceDateTime { get; set; } = "";
+
+    public string PublicDocumentCount { get; set; } = "";
     public HeaderParty? Issuer { get; set; }
     public List<HeaderParty> ReportingOwners { get; } = [];
 }

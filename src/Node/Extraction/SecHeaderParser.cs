@@ -37,6 +37,10 @@ public static class SecHeaderParser
                     var relationship = line["<RELATIONSHIP>".Length..].Trim();
                     if (!relationship.IsEmpty) party?.Relationships.Add(relationship.ToString());
                 }
+                else if (line.StartsWith("<ACCEPTANCE-DATETIME>", StringComparison.Ordinal))
+                {
+                    result.AcceptanceDateTime = line["<ACCEPTANCE-DATETIME>".Length..].Trim().ToString();
+                }
                 continue;
             }
             var body = line.TrimStart();
@@ -148,6 +152,8 @@ public static class SecHeaderParser
                     case "TYPE": result.SubmissionType = text; break;
                     case "FILING-DATE": result.FiledAsOf = text; break;
                     case "PERIOD": result.PeriodOfReport = text; break;
+                    case "ACCEPTANCE-DATETIME": result.AcceptanceDateTime = text; break;
+                    case "PUBLIC-DOCUMENT-COUNT": result.PublicDocumentCount = text; break;
                 }
             }
             else if (party != null)
@@ -160,6 +166,7 @@ public static class SecHeaderParser
                     "STREET1" => "STREET 1",
                     "STREET2" => "STREET 2",
                     "RELATIONSHIP" => "RELATIONSHIP",
+                    "ASSIGNED-SIC" => "STANDARD INDUSTRIAL CLASSIFICATION",
                     _ => tag.ToString(),
                 };
                 if (key == "RELATIONSHIP") party.Relationships.Add(text);
@@ -192,6 +199,7 @@ public static class SecHeaderParser
             case "CONFORMED SUBMISSION TYPE": header.SubmissionType = value; break;
             case "FILED AS OF DATE": header.FiledAsOf = value; break;
             case "CONFORMED PERIOD OF REPORT": header.PeriodOfReport = value; break;
+            case "PUBLIC DOCUMENT COUNT": header.PublicDocumentCount = value; break;
         }
     }
 
@@ -202,6 +210,7 @@ public static class SecHeaderParser
             case "COMPANY DATA" or "OWNER DATA" or "":
                 if (key.SequenceEqual("COMPANY CONFORMED NAME")) party.Name = value;
                 else if (key.SequenceEqual("CENTRAL INDEX KEY")) party.Cik = value;
+                else if (key.SequenceEqual("STANDARD INDUSTRIAL CLASSIFICATION")) party.Sic = SicCode(value);
                 break;
             case "FILING VALUES":
                 if (key.SequenceEqual("SEC FILE NUMBER")) party.FileNumber = value;
@@ -213,6 +222,14 @@ public static class SecHeaderParser
                 SetAddressField(party.Mail, key, value);
                 break;
         }
+    }
+
+    /// <summary>"NATURAL GAS DISTRIBUTION [4924]" gives 4924; .nc headers give the bare code.</summary>
+    static string SicCode(string value)
+    {
+        var open = value.LastIndexOf('[');
+        var code = open >= 0 && value.EndsWith(']') ? value[(open + 1)..^1].Trim() : value.Trim();
+        return code.Length > 0 && code.All(char.IsAsciiDigit) ? code : "";
     }
 
     static void SetAddressField(HeaderAddress address, ReadOnlySpan<char> key, string value)
