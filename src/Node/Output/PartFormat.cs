@@ -60,7 +60,8 @@ public static class PartFormat
             var length = CsvRecords.Length(bytes.AsSpan(position), out var fields);
             if (length < 0) throw new InvalidDataException($"part file {segment.PartFile} segment at {segment.Offset} ends inside a row");
             if (fields != width)
-                throw new InvalidDataException($"part file {segment.PartFile} segment at {segment.Offset} has a row of {fields} fields, expected {width}");
+                throw new InvalidDataException($"part file {segment.PartFile} segment at {segment.Offset} has a row of {fields} fields, expected {width}; " +
+                    "if an older version of Form3Actors began this run (tables gained columns since), finish it with that version or start a new run folder");
             yield return bytes.AsMemory(position, length);
             position += length;
         }
