@@ -65,9 +65,11 @@ public static class BenchmarkReport
         var extract = ParseBenchmark.ExtractInMemory(sample, TimeSpan.FromSeconds(3));
         var realFiles = Directory.GetFiles(Path.Combine(TestData.RepoRoot, "tests", "data", "real")).Where(f => !f.EndsWith(".csv", StringComparison.Ordinal)).Select(File.ReadAllBytes).ToList();
         var extractReal = ParseBenchmark.ExtractInMemory(realFiles, TimeSpan.FromSeconds(2));
+        var referenceReader = ParseBenchmark.ReferenceInMemory(sample.Take(2_000).ToList(), TimeSpan.FromSeconds(3));
         var ceiling = ParseBenchmark.ReadExtractEncode(paths, 2);
 
         var runs = Path.Combine(work, $"runs-{n}-{DateTime.UtcNow:HHmmss}");
+        var script = await EndToEndBenchmark.PythonScript(corpusDir, csv, n, Path.Combine(runs, "python"));
         var embedded = await EndToEndBenchmark.Embedded(csv, n, Path.Combine(runs, "embedded"));
         var rerun = await EndToEndBenchmark.Rerun(csv, n, embedded.RunDir);
         var tlsOn = await EndToEndBenchmark.Cluster(csv, n, Path.Combine(runs, "cluster-tls"), tls: true);
@@ -84,10 +86,13 @@ public static class BenchmarkReport
             ["floor: read each file once, plain loop, 2 threads"] = Rate(floor2),
             ["extractor alone, in-memory bytes, 1 thread (per core), this corpus"] = Rate(extract),
             ["extractor alone, in-memory bytes, 1 thread, the real filings of tests/data/real"] = Rate(extractReal),
+            ["reference reader of the tests (XmlReader, LINQ to XML), in-memory bytes, 1 thread, this corpus"] = Rate(referenceReader),
+            ["plain Python script, 2 processes (shared/bench/py_extract.py; ElementTree)"] = script is { } py ? string.Create(Invariant, $"{Rate(py)} ({py / floor2:P0}; {n / py:F1} s)") : "n/a (script not found)",
             ["ceiling: read + extract + encode rows, plain loop, 2 threads (no actors, journal or merge)"] = string.Create(Invariant, $"{Rate(ceiling)} ({ceiling / floor2:P0})"),
             ["embedded default end to end (whole command: start, list, extract, journal, merge, exit)"] = EndToEnd(embedded),
             ["cluster end to end, TLS on (coordinator + 2 node processes)"] = EndToEnd(tlsOn),
             ["cluster end to end, TLS off"] = EndToEnd(tlsOff),
+            ["embedded default / Python script"] = script is { } s ? string.Create(Invariant, $"{embedded.FilesPerSecond / s:F1}x") : "n/a",
             ["cluster TLS on / embedded"] = (tlsOn.FilesPerSecond / embedded.FilesPerSecond).ToString("P0", Invariant),
             ["TLS cost (cluster TLS on / TLS off)"] = (tlsOn.FilesPerSecond / tlsOff.FilesPerSecond).ToString("P0", Invariant),
             ["coordinator peak memory (embedded, incl. its 2 workers)"] = string.Create(Invariant, $"{embedded.PeakMemoryBytes / 1048576.0:F0} MB"),

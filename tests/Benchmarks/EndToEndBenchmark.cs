@@ -40,6 +40,19 @@ public static class EndToEndBenchmark
         return Result($"cluster: coordinator + 2 node processes, TLS {(tls ? "on" : "off")}", elapsed, files, runDir);
     }
 
+    /// <summary>
+    /// The yardstick: shared/bench/py_extract.py, the plain Python script a researcher would write, with 2 processes,
+    /// run from the corpus folder (its CSV's paths are relative to it). Null when the script is not beside the repository.
+    /// </summary>
+    public static async Task<double?> PythonScript(string corpusDir, string csv, int files, string outDir)
+    {
+        var script = Path.GetFullPath(Path.Combine(TestData.RepoRoot, "..", "shared", "bench", "py_extract.py"));
+        if (!File.Exists(script)) return null;
+        var watch = Stopwatch.StartNew();
+        await Shell.Run("python3", [script, csv, outDir, "--procs", "2"], workingDirectory: corpusDir, timeout: Timeout);
+        return files / watch.Elapsed.TotalSeconds;
+    }
+
     /// <summary>Runs the same command again on a finished run folder: everything is skipped, so it measures recovery.</summary>
     public static async Task<EndToEndResult> Rerun(string input, int files, string runDir)
     {

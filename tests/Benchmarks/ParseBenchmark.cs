@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Form3Actors.Node.Extraction;
 using Form3Actors.Node.Output;
+using Form3Actors.Testing.Reference;
 
 namespace Form3Actors.Benchmarks;
 
@@ -34,6 +35,21 @@ public static class ParseBenchmark
         do
         {
             foreach (var f in filings) extractor.Extract(f, "edgar/data/1/0000000001-24-000001.txt");
+            done += filings.Count;
+        }
+        while (watch.Elapsed < minimum);
+        return done / watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Files per second through the tests' reference reader (XmlReader with DTDs prohibited, LINQ to XML) on one thread.</summary>
+    public static double ReferenceInMemory(IReadOnlyList<byte[]> filings, TimeSpan minimum)
+    {
+        foreach (var f in filings.Take(100)) ReferenceReader.Read(f, "warm-up");
+        var watch = Stopwatch.StartNew();
+        long done = 0;
+        do
+        {
+            foreach (var f in filings) ReferenceReader.Read(f, "edgar/data/1/0000000001-24-000001.txt");
             done += filings.Count;
         }
         while (watch.Elapsed < minimum);

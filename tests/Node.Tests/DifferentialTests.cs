@@ -1,4 +1,5 @@
 using Form3Actors.Node.Tests.Reference;
+using Form3Actors.Testing.Reference;
 using Form3Actors.Testing;
 using Xunit.Abstractions;
 

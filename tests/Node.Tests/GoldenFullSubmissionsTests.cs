@@ -1,6 +1,7 @@
 using System.Text;
 using Form3Actors.Node.Extraction;
 using Form3Actors.Node.Tests.Reference;
+using Form3Actors.Testing.Reference;
 using Form3Actors.Testing;
 using Sylvan.Data.Csv;
 

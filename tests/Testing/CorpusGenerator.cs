@@ -19,6 +19,7 @@ public static class CorpusGenerator
     static readonly string[] Surnames = ["Smith", "Johnson", "Garcia", "Chen", "Okafor", "Müller", "O'Brien", "Nguyen", "Kowalski", "Haddad"];
     static readonly string[] Given = ["Alice", "Robert", "Maria", "Wei", "Chidi", "Jürgen", "Siobhan", "Linh", "Piotr", "Rana"];
     static readonly string[] Companies = ["Acme Robotics Inc.", "Blue Harbor Bancorp", "Cobalt & Finch Holdings", "Delta Genomics Corp", "Evergreen REIT Trust"];
+    static readonly string[] Industries = ["SERVICES-PREPACKAGED SOFTWARE [7372]", "STATE COMMERCIAL BANKS [6022]", "PHARMACEUTICAL PREPARATIONS [2834]", "REAL ESTATE INVESTMENT TRUSTS [6798]", "UNKNOWN SIC - 0000 []"];
     static readonly string[] States = ["CA", "NY", "TX", "MA", "IL", "WA", "DE"];
 
     public static GeneratedCorpus Generate(string root, int count, int seed = 1)
@@ -125,6 +126,7 @@ public static class CorpusGenerator
 
         var header = new StringBuilder();
         header.Append(CultureInfo.InvariantCulture, $"<SEC-DOCUMENT>{accession}.txt : {filed:yyyyMMdd}\n<SEC-HEADER>{accession}.hdr.sgml : {filed:yyyyMMdd}\n");
+        header.Append(CultureInfo.InvariantCulture, $"<ACCEPTANCE-DATETIME>{filed:yyyyMMdd}{16 + issuerCik % 4:D2}{issuerCik % 60:D2}{accession.Length + issuerCik % 37:D2}\n");
         header.Append(CultureInfo.InvariantCulture, $"ACCESSION NUMBER:\t\t{accession}\nCONFORMED SUBMISSION TYPE:\t{type}\nPUBLIC DOCUMENT COUNT:\t\t1\n");
         header.Append(CultureInfo.InvariantCulture, $"CONFORMED PERIOD OF REPORT:\t{date:yyyyMMdd}\nFILED AS OF DATE:\t\t{filed:yyyyMMdd}\n\n");
         foreach (var (cik, name) in ownerList)
@@ -132,7 +134,7 @@ public static class CorpusGenerator
             header.Append(CultureInfo.InvariantCulture, $"REPORTING-OWNER:\t\n\n\tOWNER DATA:\t\n\t\tCOMPANY CONFORMED NAME:\t\t\t{name}\n\t\tCENTRAL INDEX KEY:\t\t\t{cik:D10}\n\n");
             header.Append(CultureInfo.InvariantCulture, $"\tFILING VALUES:\n\t\tFORM TYPE:\t\t{type}\n\t\tSEC ACT:\t\t1934 Act\n\t\tSEC FILE NUMBER:\t001-{random.Next(10000, 99999)}\n\n");
         }
-        header.Append(CultureInfo.InvariantCulture, $"ISSUER:\t\t\n\n\tCOMPANY DATA:\t\n\t\tCOMPANY CONFORMED NAME:\t\t\t{company.ToUpperInvariant()}\n\t\tCENTRAL INDEX KEY:\t\t\t{issuerCik:D10}\n</SEC-HEADER>\n");
+        header.Append(CultureInfo.InvariantCulture, $"ISSUER:\t\t\n\n\tCOMPANY DATA:\t\n\t\tCOMPANY CONFORMED NAME:\t\t\t{company.ToUpperInvariant()}\n\t\tCENTRAL INDEX KEY:\t\t\t{issuerCik:D10}\n\t\tSTANDARD INDUSTRIAL CLASSIFICATION:\t{Industries[issuerCik % Industries.Length]}\n</SEC-HEADER>\n");
 
         var x = new StringBuilder();
         x.Append(CultureInfo.InvariantCulture, $"<?xml version=\"1.0\"?>\n<ownershipDocument>\n    <schemaVersion>X0{random.Next(2, 6)}0{random.Next(1, 9)}</schemaVersion>\n    <documentType>{type}</documentType>\n");

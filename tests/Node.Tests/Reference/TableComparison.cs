@@ -1,5 +1,7 @@
 using Form3Actors.Node.Extraction;
 
+using Form3Actors.Testing.Reference;
+
 namespace Form3Actors.Node.Tests.Reference;
 
 /// <summary>Holds the extractor's outcome for one file to the reference reader's, cell by cell.</summary>

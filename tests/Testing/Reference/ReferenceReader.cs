@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using System.Xml;
 using System.Xml.Linq;
 
-namespace Form3Actors.Node.Tests.Reference;
+namespace Form3Actors.Testing.Reference;
 
 /// <summary>What the reference reader made of one file: rows per table (column name to cell), or why it refused.</summary>
 public sealed record ReferenceResult(IReadOnlyDictionary<string, List<Dictionary<string, string>>> Tables, string? Refusal)
@@ -49,6 +49,8 @@ public static partial class ReferenceReader
             if (headerEnd < 0) throw new Refused("no end of the SEC header");
             header = tagged ? Header.ParseTagged(text[..headerEnd]) : Header.ParseClassic(text[..headerEnd]);
             if (!IsForm3(header.SubmissionType)) throw new Refused($"not_form3 ({header.SubmissionType})");
+            // A file cut short (an interrupted download) is refused as a whole, even where the Form 3 part is complete.
+            if (!text.TrimEnd().EndsWith(tagged ? "</SUBMISSION>" : "</SEC-DOCUMENT>", StringComparison.Ordinal)) throw new Refused("truncated submission");
             xml = Form3Xml(file, text, headerEnd);
             if (xml == null) return HeaderOnly(header, sourcePath);
         }

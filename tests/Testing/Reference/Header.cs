@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Form3Actors.Node.Tests.Reference;
+namespace Form3Actors.Testing.Reference;
 
 /// <summary>A company or person of the SEC header, as the reference reader keeps it.</summary>
 public sealed class Party
