@@ -10,4 +10,6 @@ var root = new RootCommand("Form3Actors coordinator: turns a list of SEC Form 3 
     StatusCommand.Create(),
 };
 // No termination timeout: ShutdownSignals handles SIGTERM and SIGINT, so the last journal write is never cut short.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+var code = await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+ConsoleLog.Flush();
+return code;

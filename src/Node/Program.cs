@@ -10,4 +10,6 @@ var root = new RootCommand("Form3Actors node: joins a run's cluster and extracts
     ExtractCommand.Create(),
 };
 // No termination timeout: ShutdownSignals handles SIGTERM and SIGINT, and the join command leaves the cluster cleanly.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+var code = await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+ConsoleLog.Flush();
+return code;

@@ -19,9 +19,9 @@ public sealed class InputCatalogTests
         var csv = Path.Combine(temp.Path, "list.csv");
         File.WriteAllText(csv, "cik,FilePath\n1,f/a.txt\n2,\n3,f/b.txt\n4,f/a.txt\n5,f/missing.txt\n6,  \n");
         var listing = InputCatalog.Load(csv, Defaults);
-        Assert.Equal(["f/a.txt", "f/b.txt"], listing.Files.Select(f => f.SourcePath));
-        Assert.Equal(Path.Combine(temp.Path, "f", "b.txt"), listing.Files[1].Path);
-        Assert.Equal(2, listing.Files[1].Size);
+        Assert.Equal(["f/a.txt", "f/b.txt"], Files(listing).Select(f => f.SourcePath));
+        Assert.Equal(Path.Combine(temp.Path, "f", "b.txt"), Files(listing)[1].Path);
+        Assert.Equal(2, Files(listing)[1].Size);
         Assert.Equal(2, listing.BlankRows);
         Assert.Equal(1, listing.DuplicateRows);
         Assert.Equal("f/missing.txt", Assert.Single(listing.Unusable).SourcePath);
@@ -50,7 +50,7 @@ public sealed class InputCatalogTests
             File.WriteAllText(path, "x");
         }
         var listing = InputCatalog.Load(temp.Path, Defaults);
-        Assert.Equal(["edgar/data/1/a.xml", "edgar/data/1/c.nc", "edgar/data/2/b.txt"], listing.Files.Select(f => f.SourcePath));
+        Assert.Equal(["edgar/data/1/a.xml", "edgar/data/1/c.nc", "edgar/data/2/b.txt"], Files(listing).Select(f => f.SourcePath));
     }
 
     [Fact]
@@ -65,9 +65,9 @@ public sealed class InputCatalogTests
         }
         var listing = InputCatalog.Load(Real("form.20200318.idx.form3-excerpt"), Defaults with { MirrorRoot = mirror.Path });
         // The excerpt has 89 rows of form 3, 2 of form 3/A and 1 of form 1-A.
-        Assert.Equal(91, listing.Files.Count + listing.Unusable.Count);
+        Assert.Equal(91, listing.Count + listing.Unusable.Count);
         Assert.Equal(1, listing.SkippedRows);
-        Assert.Equal(["edgar/data/1770787/0000899243-20-008926.txt", "edgar/data/1506293/0001506293-20-000050.txt"], listing.Files.Select(f => f.SourcePath));
+        Assert.Equal(["edgar/data/1770787/0000899243-20-008926.txt", "edgar/data/1506293/0001506293-20-000050.txt"], Files(listing).Select(f => f.SourcePath));
     }
 
     [Fact]
@@ -102,4 +102,6 @@ public sealed class InputCatalogTests
     [Fact]
     public void A_missing_input_is_a_clear_error() =>
         Assert.Contains("input not found: /no/such/list.csv", Assert.Throws<InputException>(() => InputCatalog.Load("/no/such/list.csv", Defaults)).Message);
+
+    static List<InputFile> Files(InputListing listing) => Enumerable.Range(0, listing.Count).Select(i => listing[i]).ToList();
 }

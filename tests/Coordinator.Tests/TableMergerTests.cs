@@ -14,7 +14,7 @@ public sealed class TableMergerTests
     static FilingRows Filing(string accession, string source, string remarks = "")
     {
         var rows = new FilingRows { FilingDateSource = FilingDateSource.SecHeader };
-        rows.Add(Table.Submission, [accession, "2024-01-05", "", "", "", "", "", "", "3", "0000000001", "Issuer", "ISS", remarks, "", "X0508", "0", source]);
+        rows.Add(Table.Submission, [accession, "2024-01-05", "", "", "", "", "", "", "3", "0000000001", "Issuer", "ISS", remarks, "", "X0508", "0", "2024-01-05T16:00:00", "1", "6022", source]);
         rows.Add(Table.Form3Summary, [accession, source, "Owner", "Director", "Issuer", "0000000001", "2024-01-05"]);
         return rows;
     }

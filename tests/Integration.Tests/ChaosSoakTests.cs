@@ -17,7 +17,7 @@ public sealed class ChaosSoakTests(ClusterFixture fixture, ITestOutputHelper out
         var result = await soak.Run(fixture.Corpus, fixture.Reference, Path.Combine(fixture.Root, "soak"), interruptions: 6,
             minPause: TimeSpan.FromSeconds(0.5), maxPause: TimeSpan.FromSeconds(3), seed: 7);
 
-        Assert.Empty(result.Problems);
+        Assert.True(result.Problems.Count == 0, string.Join("\n\n", result.Problems));
         Assert.Null(result.Difference);
         Assert.InRange(result.InterruptionCount, 1, 6);
     }

@@ -115,7 +115,19 @@ public sealed class LivenessTests(ClusterFixture fixture) : IClassFixture<Cluste
         await RunTables.WaitForDone(runDir, ClusterFixture.CorpusSize / 10, () => run.HasExited, () => run.Tail(), RunTimeout);
         // SQLite writes each transaction through a rollback file beside the journal; a directory in its place makes
         // every later write fail, as a full or read-only file system does (and unlike permissions, it stops root too).
-        Directory.CreateDirectory(Path.Combine(runDir, "journal.db-journal"));
+        var rollback = Path.Combine(runDir, "journal.db-journal");
+        while (true)
+        {
+            try
+            {
+                Directory.CreateDirectory(rollback);
+                break;
+            }
+            catch (IOException) when (File.Exists(rollback))
+            {
+                await Task.Delay(1); // a transaction is under way; its rollback file goes when it commits
+            }
+        }
 
         Assert.Equal(1, await run.WaitForExitAsync(TimeSpan.FromSeconds(40)));
         Assert.Contains("could not be written", run.Log());
@@ -165,5 +177,17 @@ public sealed class LivenessTests(ClusterFixture fixture) : IClassFixture<Cluste
         }
         holder.Terminate();
         Assert.Equal(3, await holder.WaitForExitAsync(StopTimeout));
+    }
+
+    [Fact]
+    public async Task A_node_started_after_the_run_finished_exits_at_once()
+    {
+        var runDir = NewRunDir("late-node");
+        using (var run = Coordinator("late-node-run", "run", Sample, "--run-dir", runDir))
+            Assert.True(await run.WaitForExitAsync(RunTimeout) == 0, run.Tail());
+        // Its join timeout is two minutes; a finished run must not make it wait for a coordinator that is gone.
+        using var late = Start.Node(fixture, "late-node", runDir);
+        Assert.Equal(0, await late.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        Assert.Contains("already finished", late.Log());
     }
 }

@@ -96,16 +96,18 @@ public sealed class ChaosSoak(string logFolder, IReadOnlyDictionary<string, stri
 
     /// <summary>
     /// Keeps a running process; replaces one that exited for a reason a fault explains (3 stopped, 4 coordinator lost,
-    /// 137 killed). Null when the coordinator exited 0: the run is finished.
+    /// 137 killed). Exit 0 means the run is finished: a node is kept as it is (a new one would wait for a coordinator
+    /// that is gone), and for the coordinator the result is null.
     /// </summary>
     async Task<Form3Process?> Restart(Form3Process? process, Func<Form3Process> start, List<string> problems)
     {
         if (process == null) return start();
         if (!process.HasExited) return process;
         var code = await process.WaitForExitAsync(StopTimeout);
+        var coordinator = process.Name.EndsWith("coordinator", StringComparison.Ordinal);
+        if (code == 0) return coordinator ? null : process;
         process.Dispose();
-        if (code == 0 && process.Name.EndsWith("coordinator", StringComparison.Ordinal)) return null;
-        if (code is not (0 or 3 or 4 or 137)) problems.Add($"{process.Name} exited with {code}:\n{process.Tail(10)}");
+        if (code is not (3 or 4 or 137)) problems.Add($"{process.Name} exited with {code}:\n{process.Tail(10)}");
         return start();
     }
 

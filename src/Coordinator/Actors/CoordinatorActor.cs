@@ -77,14 +77,20 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         _expectsExternalNodes = expectsExternalNodes;
         _createdAt = clock.GetTimestamp();
 
-        Recover<SnapshotOffer>(offer => _ledger = RunLedger.FromBytes(((CoordinatorSnapshot)offer.Snapshot).Ledger));
+        Recover<SnapshotOffer>(offer => _ledger = offer.Snapshot switch
+        {
+            CoordinatorSnapshot { Version: CoordinatorSnapshot.CurrentVersion } snapshot => RunLedger.FromBytes(snapshot.Ledger),
+            CoordinatorSnapshot other => throw new InvalidDataException(
+                $"the journal's snapshot has format version {other.Version}, this program reads {CoordinatorSnapshot.CurrentVersion}: it was written by another version of Form3Actors"),
+            var other => throw new InvalidDataException($"the journal holds a snapshot of type {other.GetType().Name}, not a coordinator ledger"),
+        });
         Recover<FilesCompleted>(e => _ledger.Apply(e));
         Recover<FilesQuarantined>(e => _ledger.Apply(e));
         Recover<RecoveryCompleted>(_ =>
         {
             _recovery = _clock.GetElapsedTime(_createdAt);
-            _log.Info($"Recovered journal {_folder.Journal}: {_ledger.FileCount:N0} finished files ({_ledger.QuarantinedCount} quarantined) " +
-                $"at sequence {LastSequenceNr} in {_recovery.TotalSeconds:F2} s");
+            _log.Info("Recovered journal {Journal}: {Finished:N0} finished files ({Quarantined:N0} quarantined) at sequence {Sequence} in {Seconds:F2} s",
+                _folder.Journal, _ledger.FileCount, _ledger.QuarantinedCount, LastSequenceNr, _recovery.TotalSeconds);
         });
 
         Command<StartRun>(HandleStartRun);
@@ -100,13 +106,13 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Command<SaveSnapshotFailure>(failure =>
         {
             _snapshotInFlight = false;
-            _log.Warning("Snapshot failed ({0}); the journal alone still recovers everything", failure.Cause.Message);
+            _log.Warning("Snapshot failed ({Reason}); the journal alone still recovers everything", failure.Cause.Message);
             if (_phase == Phase.Finishing) StartMerge();
         });
         Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(f => _log.Warning("Could not trim the journal: {0}", f.Cause.Message));
+        Command<DeleteMessagesFailure>(f => _log.Warning("Could not trim the journal: {Reason}", f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(f => _log.Warning("Could not delete old snapshots: {0}", f.Cause.Message));
+        Command<DeleteSnapshotsFailure>(f => _log.Warning("Could not delete old snapshots: {Reason}", f.Cause.Message));
         Command<MergeDone>(HandleMergeDone);
         Command<Status.Failure>(failure => Fail($"merging the tables failed: {failure.Cause.Message}"));
     }
@@ -181,8 +187,9 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         _progress = new RunProgress(pending.Count, _alreadyDone, _startedAt, _settings.RateWindow);
         _phase = Phase.Running;
         var input = start.Input;
-        _log.Info($"Input {input.Description}: {input.Count:N0} files listed, {_alreadyDone:N0} already done by earlier runs (skipped), " +
-            $"{pending.Count:N0} to process; {input.Unusable.Count} missing or not regular files, {input.BlankRows} blank rows, {input.DuplicateRows} duplicate rows");
+        _log.Info("Input {Input}: {Listed:N0} files listed, {AlreadyDone:N0} already done by earlier runs (skipped), {Pending:N0} to process; {Skipped}",
+            input.Description, input.Count, _alreadyDone, pending.Count,
+            $"{input.Unusable.Count:N0} missing or not regular files, {input.BlankRows:N0} blank rows, {input.DuplicateRows:N0} duplicate rows");
         Timers.StartPeriodicTimer(nameof(ProgressTick), ProgressTick.Instance, _settings.ProgressInterval);
         if (_expectsExternalNodes && pending.Count > 0)
             Timers.StartSingleTimer(nameof(NodeJoinDeadline), NodeJoinDeadline.Instance, _settings.NodeJoinTimeout);
@@ -197,7 +204,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         {
             Context.Watch(worker);
             var node = worker.Path.Address.HasLocalScope ? $"{Environment.MachineName} (in-process)" : $"{worker.Path.Address.Host}:{worker.Path.Address.Port}";
-            if (_nodeHosts.Add(node)) _log.Info("Node {0} asked for work ({1})", node, request.WorkerId);
+            if (_nodeHosts.Add(node)) _log.Info("Node {Node} asked for work ({Worker})", node, request.WorkerId);
         }
         switch (_phase)
         {
@@ -225,7 +232,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             return;
         }
         foreach (var failure in report.Failed)
-            _log.Warning($"File {failure.FileKey} failed on {report.WorkerId} ({failure.Kind}): {failure.Reason}");
+            _log.Warning("File {FileKey} failed on {Worker} ({Kind}): {Reason}", failure.FileKey, report.WorkerId, failure.Kind, failure.Reason);
 
         var now = _clock.GetUtcNow();
         var events = new List<ICoordinatorEvent>(2);
@@ -243,7 +250,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         foreach (var id in gone) _workers.Remove(id);
         if (_queue == null) return;
         var released = _queue.Release(gone.Contains, kind, reason);
-        if (released.Files > 0) _log.Warning("{0}: {1} files it held go back to the queue", reason.Replace(" while processing the file", ""), released.Files);
+        if (released.Files > 0) _log.Warning("{What}: {Files:N0} files it held go back to the queue", reason.Replace(" while processing the file", ""), released.Files);
         if (released.Quarantined.Count > 0) PersistThen([new FilesQuarantined(released.Quarantined.ToImmutableArray(), _clock.GetUtcNow())], () => { });
     }
 
@@ -268,7 +275,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
                     break;
                 case FilesQuarantined quarantined:
                     _progress?.Quarantined(quarantined.Files.Length);
-                    foreach (var q in quarantined.Files) _log.Warning("Quarantined {0}: {1}", q.SourcePath, q.Reason);
+                    foreach (var q in quarantined.Files) _log.Warning("Quarantined {Path}: {Reason}", q.SourcePath, q.Reason);
                     break;
             }
             if (--remaining > 0) return;
@@ -285,7 +292,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         if (_snapshotInFlight) return;
         _snapshotInFlight = true;
         _filesSinceSnapshot = 0;
-        SaveSnapshot(new CoordinatorSnapshot(1, _ledger.ToBytes()));
+        SaveSnapshot(new CoordinatorSnapshot(CoordinatorSnapshot.CurrentVersion, _ledger.ToBytes()));
     }
 
     void HandleSnapshotSaved(SaveSnapshotSuccess saved)
@@ -338,7 +345,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         _phase = Phase.Finished;
         Timers.Cancel(nameof(ProgressTick));
         LogProgress();
-        _log.Info("Run finished: tables in {0} ({1})", _folder.Results,
+        _log.Info("Run finished: tables in {Results} ({Rows})", _folder.Results,
             string.Join(", ", done.Result.RowsPerTable.Select(kv => $"{kv.Key} {kv.Value:N0}")));
         // The outcome first: in-process workers stop on RunFinished, and the command takes their stopping before an
         // outcome as a failure.
@@ -351,7 +358,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         if (_phase is Phase.Finished or Phase.Stopped) return;
         _phase = Phase.Stopped;
         var report = Report();
-        _log.Warning("Stopping ({0}): {1:N0}/{2:N0} files done and journaled; run the same command again to resume", stop.Reason, report.Done, report.Total);
+        _log.Warning("Stopping ({Reason}): {Done:N0}/{Total:N0} files done and journaled; run the same command again to resume", stop.Reason, report.Done, report.Total);
         WriteStatus(report);
         _outcome.TrySetResult(new RunOutcome.Stopped(stop.Reason, report.Done, report.Total));
     }
@@ -364,7 +371,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
 
     void Fail(string reason)
     {
-        _log.Error("Cannot go on: {0}", reason);
+        _log.Error("Cannot go on: {Reason}", reason);
         _phase = Phase.Stopped;
         _outcome.TrySetResult(new RunOutcome.Failed(reason));
     }
@@ -380,7 +387,9 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     void LogProgress()
     {
         var report = Report();
-        _log.Info(report.ToLogLine());
+        _log.Info("Progress {Phase}: {Done:N0}/{Total:N0} files ({Percent:F1}%), {Rate:N0} files/s, {Details}",
+            report.Phase, report.Done, report.Total, report.Percent, report.FilesPerSecond,
+            $"ETA {report.EtaText}, nodes {report.NodesUp} ({report.Workers} workers), retries {report.Retries}, failures {report.Failures}, skipped {report.Skipped:N0} already done");
         WriteStatus(report);
     }
 
@@ -393,7 +402,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Only `status` reads it: the run goes on without it.
-            _log.Warning("Could not write the status file: {0}", e.Message);
+            _log.Warning("Could not write the status file: {Reason}", e.Message);
         }
     }
 }

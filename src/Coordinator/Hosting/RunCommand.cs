@@ -37,22 +37,25 @@ public static class RunCommand
         var pathColumn = new Option<string?>("--path-column") { Description = "CSV column holding the filing paths (default from hocon: filepath)" };
         var kind = new Option<InputKind>("--input-kind") { Description = "How to read INPUT", DefaultValueFactory = _ => InputKind.Auto };
         var mirror = new Option<string?>("--mirror-root") { Description = "For an EDGAR index: the folder that holds the mirror's edgar/ tree" };
+        var verbose = new Option<bool>("--verbose") { Description = "Also log Akka's remoting and membership events, and stack traces (form3.verbose-logs)" };
         var insecure = new Option<bool>("--insecure-transport") { Description = "Plain TCP instead of mutual TLS with the run's certificate; only on a trusted network" };
         var command = new Command("run", "Process every filing of INPUT into the research tables; resumes from the run folder's journal")
         {
-            input, runDir, workers, host, port, pathColumn, kind, mirror, insecure,
+            input, runDir, workers, host, port, pathColumn, kind, mirror, insecure, verbose,
         };
         command.SetAction((parse, _) => Run(signals,
             parse.GetRequiredValue(input), parse.GetValue(runDir), parse.GetValue(workers), parse.GetRequiredValue(host),
-            parse.GetValue(port), parse.GetValue(pathColumn), parse.GetValue(kind), parse.GetValue(mirror), parse.GetValue(insecure)));
+            parse.GetValue(port), parse.GetValue(pathColumn), parse.GetValue(kind), parse.GetValue(mirror), parse.GetValue(insecure),
+            parse.GetValue(verbose)));
         return command;
     }
 
     static async Task<int> Run(ShutdownSignals signals, string input, string? runDir, int? workers, string host, int port, string? pathColumn, InputKind kind,
-        string? mirror, bool insecure)
+        string? mirror, bool insecure, bool verbose)
     {
         var files = HoconFiles.Load("coordinator.conf", "node.conf", "shared.conf");
         signals.SetDeadline(files.GetTimeSpan("form3.shutdown-deadline"));
+        ConsoleLog.Configure("coordinator", verbose || files.GetBoolean("form3.verbose-logs"));
         if (workers is < 0) return await Exit(ExitCodes.BadUsage, "error: --workers must be 0 (external nodes only) or more");
         var inputConfig = files.GetConfig("form3.coordinator");
         InputListing listing;
@@ -121,10 +124,12 @@ public static class RunCommand
         var cluster = Cluster.Get(system);
         cluster.Join(cluster.SelfAddress);
         var address = cluster.SelfAddress;
-        system.Log.Info($"Coordinator {address} (host {Environment.MachineName}, pid {Environment.ProcessId}); run folder {folder.Root}; " +
-            $"journal {folder.Journal}; Slurm job {RunEnvironment.SlurmJobId ?? "none"}, restart {RunEnvironment.SlurmRestartCount}");
-        new Rendezvous(address.ToString(), address.Host ?? host, Environment.ProcessId, RunEnvironment.SlurmJobId,
-            RunEnvironment.SlurmRestartCount, security.IsSecure, DateTimeOffset.UtcNow).Write(folder.Root);
+        system.Log.Info("Coordinator {Address} (host {Host}, pid {Pid}); run folder {RunFolder}; journal {Journal}; {Slurm}",
+            address, Environment.MachineName, Environment.ProcessId, folder.Root, folder.Journal,
+            $"Slurm job {RunEnvironment.SlurmJobId ?? "none"}, restart {RunEnvironment.SlurmRestartCount}");
+        var rendezvous = new Rendezvous(address.ToString(), address.Host ?? host, Environment.ProcessId, RunEnvironment.SlurmJobId,
+            RunEnvironment.SlurmRestartCount, security.IsSecure, DateTimeOffset.UtcNow);
+        rendezvous.Write(folder.Root);
 
         var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var inProcess = workers ?? ResolveWorkers(config);
@@ -149,7 +154,7 @@ public static class RunCommand
         if (result is RunOutcome.Completed)
         {
             await WaitForNodesToLeave(cluster, files.GetTimeSpan("form3.coordinator.nodes-leave-timeout"));
-            Rendezvous.Remove(folder.Root);
+            rendezvous.WriteFinished(folder.Root);
         }
         await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
         return result;

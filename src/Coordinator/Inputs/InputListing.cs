@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Text;
 
 namespace Form3Actors.Coordinator.Inputs;
@@ -52,9 +51,6 @@ public sealed class InputListing
     public int BlankRows { get; internal set; }
     public int DuplicateRows { get; internal set; }
     public int SkippedRows { get; internal set; }
-
-    /// <summary>The listed files in input order, each made on access.</summary>
-    public IReadOnlyList<InputFile> Files => new FileView(this);
 
     public InputFile this[int index]
     {
@@ -127,18 +123,5 @@ public sealed class InputListing
         Array.Sort(keys, index);
         _sortedKeys = keys;
         _sortedIndex = index;
-    }
-
-    sealed class FileView(InputListing listing) : IReadOnlyList<InputFile>
-    {
-        public int Count => listing.Count;
-        public InputFile this[int index] => listing[index];
-
-        public IEnumerator<InputFile> GetEnumerator()
-        {
-            for (var i = 0; i < listing.Count; i++) yield return listing[i];
-        }
-
-        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

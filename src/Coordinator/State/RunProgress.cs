@@ -20,8 +20,8 @@ public sealed record ProgressReport(
     public double Percent => Total == 0 ? 100 : 100.0 * Done / Total;
 
     /// <summary>The one-line form written to the job log at every interval.</summary>
-    public string ToLogLine() => string.Create(CultureInfo.InvariantCulture,
-        $"progress {Phase}: {Done:N0}/{Total:N0} files ({Percent:F1}%), {FilesPerSecond:N0} files/s, ETA {FormatEta(Eta)}, nodes {NodesUp} ({Workers} workers), retries {Retries}, failures {Failures}, skipped {Skipped:N0} already done");
+    /// <summary>The ETA as h:mm:ss, or "-" while there is no rate to estimate it from.</summary>
+    public string EtaText => FormatEta(Eta);
 
     static string FormatEta(TimeSpan? eta) => eta is { } t ? $"{(int)t.TotalHours}:{t.Minutes:D2}:{t.Seconds:D2}" : "-";
 }

@@ -41,7 +41,6 @@ public sealed class WorkQueue
     }
 
     public int PendingCount => _queued.Count + _isolated.Count;
-    public int InFlightCount => _inFlight.Values.Sum(b => b.Files.Count);
     public int Retries { get; private set; }
     public bool IsDrained => PendingCount == 0 && _inFlight.Count == 0;
 

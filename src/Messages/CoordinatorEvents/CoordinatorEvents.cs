@@ -22,4 +22,8 @@ public sealed record FileStamp(string FileKey, long Size, long ModifiedUtcTicks)
 public sealed record QuarantinedFile(FileStamp File, string SourcePath, string Kind, string Reason, int Attempts);
 
 /// <summary>The coordinator's whole ledger in a compact binary form (see Coordinator's RunLedger).</summary>
-public sealed record CoordinatorSnapshot(int Version, byte[] Ledger) : IForm3Message;
+/// <param name="Version">The ledger's byte format; recovery refuses a version it does not read rather than misread it.</param>
+public sealed record CoordinatorSnapshot(int Version, byte[] Ledger) : IForm3Message
+{
+    public const int CurrentVersion = 1;
+}

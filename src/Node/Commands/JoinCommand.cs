@@ -31,17 +31,18 @@ public static class JoinCommand
         var workers = new Option<int?>("--workers") { Description = "Workers on this node (default: one per CPU given, from SLURM_CPUS_PER_TASK or the machine)" };
         var host = new Option<string>("--host") { Description = "Address to bind and advertise", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "Port to bind; 0 picks a free one", DefaultValueFactory = _ => 0 };
+        var verbose = new Option<bool>("--verbose") { Description = "Also log Akka's remoting and membership events, and stack traces (form3.verbose-logs)" };
         var insecure = new Option<bool>("--insecure-transport")
         {
             Description = "With --seed: plain TCP instead of TLS with the run's certificate (with a rendezvous, the coordinator's choice is followed)",
         };
-        var command = new Command("join", "Join a run's cluster and extract the filings pulled from its coordinator") { runDir, seed, workers, host, port, insecure };
+        var command = new Command("join", "Join a run's cluster and extract the filings pulled from its coordinator") { runDir, seed, workers, host, port, insecure, verbose };
         command.SetAction((parse, _) => Run(signals, parse.GetRequiredValue(runDir), parse.GetValue(seed), parse.GetValue(workers), parse.GetRequiredValue(host),
-            parse.GetValue(port), parse.GetValue(insecure)));
+            parse.GetValue(port), parse.GetValue(insecure), parse.GetValue(verbose)));
         return command;
     }
 
-    static async Task<int> Run(ShutdownSignals signals, string runDir, string? seed, int? workers, string host, int port, bool insecure)
+    static async Task<int> Run(ShutdownSignals signals, string runDir, string? seed, int? workers, string host, int port, bool insecure, bool verbose)
     {
         Address? seedAddress = null;
         if (seed != null && !Address.TryParse(seed, out seedAddress))
@@ -51,6 +52,7 @@ public static class JoinCommand
         }
         var files = HoconFiles.Load("node.conf", "shared.conf");
         signals.SetDeadline(files.GetTimeSpan("form3.shutdown-deadline"));
+        ConsoleLog.Configure("node", verbose || files.GetBoolean("form3.verbose-logs"));
         var joinTimeout = files.GetTimeSpan("form3.node.join-timeout");
         var count = workers is > 0 ? workers.Value : files.GetInt("form3.node.workers") is > 0 and var configured ? configured : RunEnvironment.Cpus;
         var deadline = DateTime.UtcNow + joinTimeout;
@@ -58,6 +60,11 @@ public static class JoinCommand
         while (DateTime.UtcNow < deadline && !signals.Stopping.IsCancellationRequested)
         {
             var rendezvous = seedAddress == null ? await WaitForRendezvous(runDir, deadline, signals.Stopping) : null;
+            if (rendezvous is { Finished: true })
+            {
+                await Console.Error.WriteLineAsync($"the run in {runDir} is already finished; nothing to do");
+                return ExitCodes.Finished;
+            }
             var target = seedAddress ?? (rendezvous != null ? Address.Parse(rendezvous.Address) : null);
             if (target == null) break;
             var secure = rendezvous?.Secure ?? !insecure;
@@ -71,7 +78,7 @@ public static class JoinCommand
                 await Console.Error.WriteLineAsync($"error: cannot load the run's certificate: {e.Message}");
                 return ExitCodes.BadUsage;
             }
-            // A refused TLS handshake with the coordinator will not succeed on a retry: the two hold different certificates.
+            // The coordinator presenting another certificate will not change on a retry: the two hold different ones.
             var refused = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             var system = ClusterSystem.Create(ClusterConfig.Build(files, host, port, []), security, message => refused.TrySetResult(message));
             var cluster = Cluster.Get(system);
@@ -95,7 +102,7 @@ public static class JoinCommand
             catch (Exception e) when (e is OperationCanceledException or ClusterJoinFailedException)
             {
                 if (!signals.Stopping.IsCancellationRequested)
-                    system.Log.Warning("Could not join {0}; {1}", target, seedAddress == null ? "reading the rendezvous again" : "retrying");
+                    system.Log.Warning("Could not join {Coordinator}; {Next}", target, seedAddress == null ? "reading the rendezvous again" : "retrying");
                 await system.Terminate();
                 continue;
             }
@@ -132,11 +139,12 @@ public static class JoinCommand
         {
             var stopped = signals.Stopping.IsCancellationRequested;
             signals.ExitWithinDeadline(stopped ? ExitCodes.Stopped : ExitCodes.CoordinatorLost, "leaving the cluster");
-            if (!stopped) system.Log.Error("Joined {0} but found no coordinator there", coordinatorAddress);
+            if (!stopped) system.Log.Error("Joined {Coordinator} but found no coordinator there", coordinatorAddress);
             await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
             return stopped ? ExitCodes.Stopped : ExitCodes.CoordinatorLost;
         }
-        system.Log.Info($"Node {name} joined {coordinatorAddress} as {cluster.SelfAddress}; {workers} workers; Slurm job {RunEnvironment.SlurmJobId ?? "none"}, restart {RunEnvironment.SlurmRestartCount}");
+        system.Log.Info("Node {Node} joined {Coordinator} as {Address}; {Workers} workers; {Slurm}",
+            name, coordinatorAddress, cluster.SelfAddress, workers, $"Slurm job {RunEnvironment.SlurmJobId ?? "none"}, restart {RunEnvironment.SlurmRestartCount}");
 
         var finished = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         var partsDirectory = Path.Combine(Path.GetFullPath(runDir), "parts");
@@ -150,8 +158,9 @@ public static class JoinCommand
         var signalled = signals.Stopping.IsCancellationRequested && !runFinished;
         var code = runFinished ? ExitCodes.Finished : signalled ? ExitCodes.Stopped : ExitCodes.CoordinatorLost;
         signals.ExitWithinDeadline(code, "leaving the cluster");
-        system.Log.Info(runFinished ? "Run finished; leaving the cluster"
-            : signalled ? $"{signals.Signal}: leaving the cluster; unfinished work goes back to the coordinator" : "Coordinator lost; leaving");
+        if (runFinished) system.Log.Info("Run finished; leaving the cluster");
+        else if (signalled) system.Log.Warning("{Signal}: leaving the cluster; unfinished work goes back to the coordinator", signals.Signal);
+        else system.Log.Warning("Coordinator lost; leaving");
         await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
         return code;
     }
@@ -177,7 +186,7 @@ public static class JoinCommand
     {
         while (!attempt.IsCancellationRequested)
         {
-            if (Rendezvous.ReadCurrent(runDir) is { } current && current.Address != target.ToString())
+            if (Rendezvous.ReadCurrent(runDir) is { } current && (current.Address != target.ToString() || current.Finished))
             {
                 await attempt.CancelAsync();
                 return;

@@ -34,8 +34,8 @@ public static class ErrorKind
 public sealed record ExtractionError(string Stage, string Kind, string Message);
 
 /// <summary>
-/// Thrown inside the extractor for expected bad input and turned into an <see cref="ExtractionError"/> at its
-/// boundary; never escapes <see cref="Form3Extractor"/>.
+/// Expected bad input: thrown inside the extractor and turned into an <see cref="ExtractionError"/> at its boundary,
+/// and thrown by <see cref="FilingReader"/> for files that cannot be read, which the worker reports.
 /// </summary>
 public sealed class BadFilingException(string stage, string kind, string message) : Exception(message)
 {

@@ -10,7 +10,7 @@ public readonly record struct ExtractionOutcome(FilingRows? Rows, ExtractionErro
 }
 
 /// <summary>
-/// Turns the bytes of one Form 3 or 3/A filing into rows of the research tables (docs/data-model).
+/// Turns the bytes of one Form 3 or 3/A filing into rows of the research tables (the README's data dictionary).
 /// Deterministic: the same bytes and path always give the same rows.
 /// </summary>
 /// <remarks>Not thread-safe: it reuses one parse tree. Give each worker its own instance.</remarks>

@@ -1,6 +1,6 @@
 namespace Form3Actors.Node.Extraction;
 
-/// <summary>The output tables: one CSV file each, named and ordered as in docs/data-model (the SEC data sets' names).</summary>
+/// <summary>The output tables: one CSV file each, named and ordered as in the README's data dictionary (the SEC data sets' names).</summary>
 public enum Table
 {
     Submission,

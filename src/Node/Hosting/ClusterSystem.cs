@@ -20,8 +20,11 @@ public sealed record TransportSecurity(RunCertificate? Certificate)
 /// <summary>Creates the actor system of a coordinator or node, with mutual TLS pinned to the run's certificate unless insecure.</summary>
 public static class ClusterSystem
 {
-    /// <param name="onRefused">Also told of each refused peer (a node uses it to give up joining a coordinator of another run).</param>
-    public static ActorSystem Create(Config config, TransportSecurity security, Action<string>? onRefused = null)
+    /// <param name="onForeignCertificate">
+    /// Told when a peer presented a certificate that is not this run's (a node uses it to give up at once on a coordinator
+    /// of another run). A handshake that merely failed is not reported here: a peer dying mid-handshake looks the same.
+    /// </param>
+    public static ActorSystem Create(Config config, TransportSecurity security, Action<string>? onForeignCertificate = null)
     {
         if (security.Certificate is not { } run)
         {
@@ -30,20 +33,21 @@ public static class ClusterSystem
             return plain;
         }
         ILoggingAdapter? log = null;
-        void Report(string message)
-        {
-            log?.Warning(message);
-            onRefused?.Invoke(message);
-        }
+        void Report(string message) => log?.Warning("{Refusal}", message);
         var ssl = new DotNettySslSetup(run.Certificate, suppressValidation: false, requireMutualAuthentication: true,
-            customValidator: (certificate, _, remotePeer, _, _) => run.Accepts(certificate, remotePeer, Report));
+            customValidator: (certificate, _, remotePeer, _, _) =>
+            {
+                if (run.Accepts(certificate, remotePeer, Report)) return true;
+                if (certificate != null) onForeignCertificate?.Invoke($"{remotePeer} presented a certificate that is not this run's");
+                return false;
+            });
         var setup = BootstrapSetup.Create()
             .WithConfig(ConfigurationFactory.ParseString("akka.remote.dot-netty.tcp.enable-ssl = true").WithFallback(config))
             .And(ssl)
             .And(new LogFilterSetup([new HandshakeRefusalFilter(run, Report)]));
         var system = ActorSystem.Create(ClusterConfig.SystemName, setup);
         log = system.Log;
-        system.Log.Info($"Transport security: mutual TLS pinned to this run's certificate (SHA-256 {run.Fingerprint[..16]}…)");
+        system.Log.Info("Transport security: mutual TLS pinned to this run's certificate (SHA-256 {Fingerprint}…)", run.Fingerprint[..16]);
         return system;
     }
 }

@@ -6,9 +6,11 @@ namespace Form3Actors.Node.Hosting;
 /// rendezvous.json in the run folder: the coordinator's cluster address, written once it listens, so nodes on any
 /// host of the job can find it without knowing its port in advance. Job id and restart count tell a requeued job's
 /// nodes not to trust the previous attempt's file. Secure says whether the coordinator uses the run's TLS certificate,
-/// so nodes follow it without being told.
+/// so nodes follow it without being told. Finished says the run is complete: a node that starts (or is still joining)
+/// after that exits at once instead of waiting for a coordinator that is gone.
 /// </summary>
-public sealed record Rendezvous(string Address, string Host, int Pid, string? SlurmJobId, int SlurmRestartCount, bool Secure, DateTimeOffset WrittenAt)
+public sealed record Rendezvous(string Address, string Host, int Pid, string? SlurmJobId, int SlurmRestartCount, bool Secure, DateTimeOffset WrittenAt,
+    bool Finished = false)
 {
     public const string FileName = "rendezvous.json";
 
@@ -32,5 +34,6 @@ public sealed record Rendezvous(string Address, string Host, int Pid, string? Sl
         return found;
     }
 
-    public static void Remove(string runDirectory) => File.Delete(Path.Combine(runDirectory, FileName));
+    /// <summary>Marks the run finished, for nodes that start or are still joining once the coordinator is gone.</summary>
+    public void WriteFinished(string runDirectory) => (this with { Finished = true, WrittenAt = DateTimeOffset.UtcNow }).Write(runDirectory);
 }

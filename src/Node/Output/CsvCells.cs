@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace Form3Actors.Node.Output;
 
-/// <summary>Cell rules of the final tables (docs/data-model).</summary>
+/// <summary>Cell rules of the final tables (the README's data dictionary).</summary>
 public static partial class CsvCells
 {
     /// <summary>

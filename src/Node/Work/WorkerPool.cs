@@ -24,7 +24,7 @@ public sealed class WorkerPool : ReceiveActor
             Context.Watch(Context.ActorOf(WorkerActor.Props(coordinator, settings, id), $"w{i}"));
         }
         _running = workers;
-        _log.Info("Node {0}: {1} workers pulling from {2}", nodeName, workers, coordinator.Path);
+        _log.Info("Node {Node}: {Workers} workers pulling from {Coordinator}", nodeName, workers, coordinator.Path);
 
         Receive<Terminated>(_ =>
         {
