@@ -66,7 +66,8 @@ public sealed partial class SlurmJobTests(SlurmFixture fixture) : IClassFixture<
     {
         var job = (await Shell.Run("bash", [Path.Combine(TestData.RepoRoot, "slurm", "submit.sh"), input, runDir, "--nodes", "2", "--cpus", "2",
             "--mem-node", "1G", "--mem-coordinator", "1G", "--time", "10:00", .. options], fixture.Environment)).Trim();
-        _submitted.Add(job);
+        // With --chain, submit.sh prints one job id per line: each must be cancelled on its own.
+        _submitted.AddRange(job.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
         return job;
     }
 
@@ -105,7 +106,7 @@ public sealed partial class SlurmJobTests(SlurmFixture fixture) : IClassFixture<
     }
 
     async Task WaitForDone(string runDir, string job, int files) =>
-        await RunTables.WaitForDone(runDir, files, () => JobState(job).Result is not ("RUNNING" or "PENDING" or "CONFIGURING"),
+        await RunTables.WaitForDone(runDir, files, async () => await JobState(job) is not ("RUNNING" or "PENDING" or "CONFIGURING"),
             () => JobLog(runDir, job), JobTimeout);
 
     [Fact]

@@ -74,12 +74,16 @@ public static class RunTables
     public static JsonElement Manifest(string runDir) => JsonDocument.Parse(File.ReadAllBytes(Path.Combine(runDir, "results", "manifest.json"))).RootElement;
 
     /// <summary>Waits until the run has journaled at least <paramref name="files"/> files; fails if it ended first.</summary>
-    public static async Task WaitForDone(string runDir, int files, Func<bool> ended, Func<string> describe, TimeSpan timeout)
+    public static Task WaitForDone(string runDir, int files, Func<bool> ended, Func<string> describe, TimeSpan timeout) =>
+        WaitForDone(runDir, files, () => Task.FromResult(ended()), describe, timeout);
+
+    /// <summary>Waits until the run has journaled at least <paramref name="files"/> files; fails if it ended first.</summary>
+    public static async Task WaitForDone(string runDir, int files, Func<Task<bool>> ended, Func<string> describe, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (Done(runDir) < files)
         {
-            if (ended()) throw new InvalidOperationException($"the run ended before {files} files were done:\n{describe()}");
+            if (await ended()) throw new InvalidOperationException($"the run ended before {files} files were done:\n{describe()}");
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"fewer than {files} files done after {timeout}:\n{describe()}");
             await Task.Delay(20);
         }
