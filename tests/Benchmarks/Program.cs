@@ -30,12 +30,14 @@ root.Add(run);
 
 var soakFiles = new Option<int>("--files") { Description = "Filings in the generated corpus", DefaultValueFactory = _ => 100_000 };
 var soakInterruptions = new Option<int>("--interruptions") { Description = "SIGKILL or SIGTERM to the coordinator or a node, at random moments", DefaultValueFactory = _ => 30 };
+var soakPause = new Option<double>("--max-pause") { Description = "Longest pause between interruptions, in seconds (the shortest is a sixth of it)", DefaultValueFactory = _ => 6 };
 var soakSeed = new Option<int>("--seed") { Description = "Random seed of the corpus and of the interruptions", DefaultValueFactory = _ => 1 };
 var soak = new Command("soak", "Chaos soak: a cluster run interrupted at random moments must end with the tables of an uninterrupted run")
 {
-    soakFiles, soakInterruptions, soakSeed, work,
+    soakFiles, soakInterruptions, soakPause, soakSeed, work,
 };
-soak.SetAction(async (parse, _) => await SoakCommand.Run(parse.GetValue(soakFiles), parse.GetValue(soakInterruptions), parse.GetValue(soakSeed), parse.GetRequiredValue(work)));
+soak.SetAction(async (parse, _) => await SoakCommand.Run(parse.GetValue(soakFiles), parse.GetValue(soakInterruptions), TimeSpan.FromSeconds(parse.GetValue(soakPause)),
+    parse.GetValue(soakSeed), parse.GetRequiredValue(work)));
 root.Add(soak);
 
 return await root.Parse(args).InvokeAsync();

@@ -9,7 +9,7 @@ namespace Form3Actors.Benchmarks;
 /// </summary>
 public static class SoakCommand
 {
-    public static async Task<int> Run(int files, int interruptions, int seed, string work)
+    public static async Task<int> Run(int files, int interruptions, TimeSpan maxPause, int seed, string work)
     {
         var corpusDir = Path.Combine(work, $"soak-corpus-v2-{files}-{seed}");
         var csv = Path.Combine(corpusDir, $"form_3_{files}.csv");
@@ -28,12 +28,13 @@ public static class SoakCommand
         var config = TestConfig.WriteInterruptible(Path.Combine(work, "soak.conf"), batchSize: 256, joinTimeoutSeconds: 120);
         var soak = new ChaosSoak(Path.Combine(work, "logs", $"soak-{stamp}"), new Dictionary<string, string> { ["FORM3_CONFIG"] = config }, Console.WriteLine);
         var result = await soak.Run(corpus, RunTables.Read(referenceDir), Path.Combine(work, $"soak-run-{stamp}"), interruptions,
-            TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(6), seed);
+            maxPause / 6, maxPause, seed);
 
         Console.WriteLine();
         Console.WriteLine("| soak | value |");
         Console.WriteLine("|---|---|");
         Console.WriteLine($"| filings | {result.Files:N0} |");
+        Console.WriteLine($"| pause between interruptions | {maxPause.TotalSeconds / 6:0.##}-{maxPause.TotalSeconds:0.##} s |");
         Console.WriteLine($"| interruptions | {result.InterruptionCount} ({string.Join(", ", result.Interruptions.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key} {kv.Value}"))}) |");
         Console.WriteLine($"| process starts | {result.Starts} |");
         Console.WriteLine($"| wall time | {result.Elapsed.TotalSeconds:N0} s |");

@@ -357,6 +357,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     {
         if (_phase is Phase.Finished or Phase.Stopped) return;
         _phase = Phase.Stopped;
+        Timers.Cancel(nameof(ProgressTick));
         var report = Report();
         _log.Warning("Stopping ({Reason}): {Done:N0}/{Total:N0} files done and journaled; run the same command again to resume", stop.Reason, report.Done, report.Total);
         WriteStatus(report);
@@ -373,6 +374,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     {
         _log.Error("Cannot go on: {Reason}", reason);
         _phase = Phase.Stopped;
+        Timers.Cancel(nameof(ProgressTick));
         _outcome.TrySetResult(new RunOutcome.Failed(reason));
     }
 

@@ -111,7 +111,7 @@ public static class JoinCommand
                 await attempt.CancelAsync();
                 await watcher;
             }
-            return await Work(signals, system, cluster, target, runDir, files, count);
+            return await Work(signals, system, cluster, target, runDir, files, count, followRendezvous: seedAddress == null);
         }
         if (signals.Stopping.IsCancellationRequested)
         {
@@ -127,21 +127,34 @@ public static class JoinCommand
         return ExitCodes.CouldNotJoin;
     }
 
-    static async Task<int> Work(ShutdownSignals signals, ActorSystem system, Cluster cluster, Address coordinatorAddress, string runDir, Config config, int workers)
+    static async Task<int> Work(ShutdownSignals signals, ActorSystem system, Cluster cluster, Address coordinatorAddress, string runDir, Config config, int workers,
+        bool followRendezvous)
     {
         var name = $"{Environment.MachineName}-{Environment.ProcessId}";
         IActorRef coordinator;
+        // A node that joined just as the run finished would otherwise look for a coordinator that has gone.
+        using var resolving = CancellationTokenSource.CreateLinkedTokenSource(signals.Stopping);
+        var watcher = followRendezvous ? CancelWhenRendezvousMoves(runDir, coordinatorAddress, resolving) : Task.CompletedTask;
         try
         {
-            coordinator = await system.ActorSelection(new RootActorPath(coordinatorAddress) / "user" / "coordinator").ResolveOne(TimeSpan.FromSeconds(30), signals.Stopping);
+            coordinator = await system.ActorSelection(new RootActorPath(coordinatorAddress) / "user" / "coordinator")
+                .ResolveOne(config.GetTimeSpan("form3.node.join-timeout"), resolving.Token);
         }
         catch (Exception e) when (e is ActorNotFoundException or OperationCanceledException)
         {
             var stopped = signals.Stopping.IsCancellationRequested;
-            signals.ExitWithinDeadline(stopped ? ExitCodes.Stopped : ExitCodes.CoordinatorLost, "leaving the cluster");
-            if (!stopped) system.Log.Error("Joined {Coordinator} but found no coordinator there", coordinatorAddress);
+            var alreadyFinished = !stopped && Rendezvous.ReadCurrent(runDir) is { Finished: true };
+            var exitCode = stopped ? ExitCodes.Stopped : alreadyFinished ? ExitCodes.Finished : ExitCodes.CoordinatorLost;
+            signals.ExitWithinDeadline(exitCode, "leaving the cluster");
+            if (alreadyFinished) system.Log.Info("The run finished as this node joined; nothing to do");
+            else if (!stopped) system.Log.Error("Joined {Coordinator} but found no coordinator there", coordinatorAddress);
             await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
-            return stopped ? ExitCodes.Stopped : ExitCodes.CoordinatorLost;
+            return exitCode;
+        }
+        finally
+        {
+            await resolving.CancelAsync();
+            await watcher;
         }
         system.Log.Info("Node {Node} joined {Coordinator} as {Address}; {Workers} workers; {Slurm}",
             name, coordinatorAddress, cluster.SelfAddress, workers, $"Slurm job {RunEnvironment.SlurmJobId ?? "none"}, restart {RunEnvironment.SlurmRestartCount}");
