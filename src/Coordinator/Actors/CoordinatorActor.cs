@@ -187,7 +187,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         _progress = new RunProgress(pending.Count, _alreadyDone, _startedAt, _settings.RateWindow);
         _phase = Phase.Running;
         var input = start.Input;
-        _log.Info("Input {Input}: {Listed:N0} files listed, {AlreadyDone:N0} already done by earlier runs (skipped), {Pending:N0} to process; {Skipped}",
+        _log.Info("Input {Input}: {Listed:N0} files listed, {AlreadyDone:N0} already done by earlier runs (skipped), {Pending:N0} to process; {Unusable}",
             input.Description, input.Count, _alreadyDone, pending.Count,
             $"{input.Unusable.Count:N0} missing or not regular files, {input.BlankRows:N0} blank rows, {input.DuplicateRows:N0} duplicate rows");
         Timers.StartPeriodicTimer(nameof(ProgressTick), ProgressTick.Instance, _settings.ProgressInterval);
