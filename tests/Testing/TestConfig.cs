@@ -11,7 +11,7 @@ public static class TestConfig
         File.WriteAllText(path, $$"""
             form3.coordinator { batch-size = {{batchSize}}, progress-interval = 200ms, node-join-timeout = {{joinTimeoutSeconds}}s, nodes-leave-timeout = 5s }
             form3.node { request-size = {{batchSize}}, no-work-retry = 50ms, join-timeout = {{joinTimeoutSeconds}}s }
-            akka.cluster.split-brain-resolver.stable-after = 2s
+            form3.cluster.down-unreachable-after = 2s
             akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
             """);
         return path;
