@@ -96,8 +96,12 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Command<StartRun>(HandleStartRun);
         Command<RequestWork>(HandleRequestWork);
         Command<ReportBatchCompleted>(HandleReport);
-        Command<ClusterEvent.MemberRemoved>(removed => ReleaseWhere(r => r.Path.Address.Equals(removed.Member.Address), "node_lost",
-            $"node {removed.Member.Address} left the cluster while processing the file"));
+        Command<ClusterEvent.MemberRemoved>(removed =>
+        {
+            if (_phase is Phase.Running or Phase.Waiting && !removed.Member.Address.Equals(Cluster.Get(Context.System).SelfAddress))
+                _log.Info("Node {Node} left the cluster ({Status})", removed.Member.Address, removed.PreviousStatus);
+            ReleaseWhere(r => r.Path.Address.Equals(removed.Member.Address), "node_lost", $"node {removed.Member.Address} left the cluster while processing the file");
+        });
         Command<Terminated>(t => ReleaseWhere(r => r.Equals(t.ActorRef), "worker_lost", $"worker {t.ActorRef.Path} stopped while processing the file"));
         Command<ProgressTick>(_ => LogProgress());
         Command<NodeJoinDeadline>(_ => HandleNodeJoinDeadline());
