@@ -190,4 +190,19 @@ public sealed class LivenessTests(ClusterFixture fixture) : IClassFixture<Cluste
         Assert.Equal(0, await late.WaitForExitAsync(TimeSpan.FromSeconds(15)));
         Assert.Contains("already finished", late.Log());
     }
+
+    [Fact]
+    public async Task A_missing_configuration_override_is_a_usage_error_for_both_commands()
+    {
+        var environment = new Dictionary<string, string> { ["FORM3_CONFIG"] = Path.Combine(fixture.Root, "no-such.conf") };
+        var logs = Path.Combine(fixture.Root, "logs");
+        using var run = Form3Process.Start("form3-coordinator", "missing-conf-run", logs, environment, "run", Sample, "--run-dir", NewRunDir("missing-conf"));
+        using var join = Form3Process.Start("form3-node", "missing-conf-join", logs, environment, "join", "--run-dir", NewRunDir("missing-conf"));
+        foreach (var process in new[] { run, join })
+        {
+            Assert.Equal(2, await process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains("FORM3_CONFIG names a file that does not exist", process.Log());
+            Assert.DoesNotContain("Unhandled exception", process.Log());
+        }
+    }
 }

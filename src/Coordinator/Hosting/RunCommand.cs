@@ -53,7 +53,7 @@ public static class RunCommand
     static async Task<int> Run(ShutdownSignals signals, string input, string? runDir, int? workers, string host, int port, string? pathColumn, InputKind kind,
         string? mirror, bool insecure, bool verbose)
     {
-        var files = HoconFiles.Load("coordinator.conf", "node.conf", "shared.conf");
+        if (HoconFiles.TryLoad("coordinator.conf", "node.conf", "shared.conf") is not { } files) return ExitCodes.BadUsage;
         signals.SetDeadline(files.GetTimeSpan("form3.shutdown-deadline"));
         ConsoleLog.Configure("coordinator", verbose || files.GetBoolean("form3.verbose-logs"));
         if (workers is < 0) return await Exit(ExitCodes.BadUsage, "error: --workers must be 0 (external nodes only) or more");

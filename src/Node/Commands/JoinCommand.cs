@@ -50,7 +50,7 @@ public static class JoinCommand
             await Console.Error.WriteLineAsync($"error: --seed '{seed}' is not an address like akka.tcp://form3@host:port");
             return ExitCodes.BadUsage;
         }
-        var files = HoconFiles.Load("node.conf", "shared.conf");
+        if (HoconFiles.TryLoad("node.conf", "shared.conf") is not { } files) return ExitCodes.BadUsage;
         signals.SetDeadline(files.GetTimeSpan("form3.shutdown-deadline"));
         ConsoleLog.Configure("node", verbose || files.GetBoolean("form3.verbose-logs"));
         var joinTimeout = files.GetTimeSpan("form3.node.join-timeout");

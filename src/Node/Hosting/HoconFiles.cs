@@ -13,6 +13,23 @@ public static class HoconFiles
 
     public static string Directory => Path.Combine(AppContext.BaseDirectory, "hocon");
 
+    /// <summary>
+    /// Loads the named files, the first taking precedence over the later ones, under FORM3_CONFIG if set; null, with
+    /// the reason on stderr, when a file is missing or not valid HOCON (the commands then exit 2).
+    /// </summary>
+    public static Config? TryLoad(params string[] names)
+    {
+        try
+        {
+            return Load(names);
+        }
+        catch (Exception e) when (e is FileNotFoundException or ConfigurationException or FormatException)
+        {
+            Console.Error.WriteLine($"error: configuration: {e.Message}");
+            return null;
+        }
+    }
+
     /// <summary>Loads the named files, the first taking precedence over the later ones, under FORM3_CONFIG if set.</summary>
     public static Config Load(params string[] names)
     {
