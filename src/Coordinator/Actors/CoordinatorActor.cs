@@ -330,13 +330,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
 
     void HandleMergeDone(MergeDone done)
     {
-        var input = _input!;
-        var manifest = new Manifest(
-            "Form3Actors", typeof(CoordinatorActor).Assembly.GetName().Version?.ToString() ?? "",
-            new ManifestInput(input.Description, input.Count, _alreadyDone, _progress!.Total, input.Unusable.Count, input.BlankRows, input.DuplicateRows, input.SkippedRows),
-            done.Result.RowsPerTable, done.Result.ErrorsByKind, done.Result.FilingDateSources, done.Result.DuplicateFilings,
-            _startedAt, _clock.GetUtcNow(), Environment.MachineName, _nodeHosts.Order().ToList(), _folder.Journal,
-            RunEnvironment.SlurmRestartCount, Math.Round(_recovery.TotalSeconds, 3), System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64);
+        var manifest = Manifest.Of(_input!, _alreadyDone, _progress!.Total, done.Result, _startedAt, _clock.GetUtcNow(), _nodeHosts, _folder.Journal, _recovery);
         try
         {
             manifest.Write(_folder.Results);

@@ -1,3 +1,4 @@
+using Form3Actors.Coordinator.Inputs;
 using Form3Actors.Node.Hosting;
 
 namespace Form3Actors.Coordinator.Output;
@@ -21,6 +22,16 @@ public sealed record Manifest(
     long CoordinatorPeakMemoryBytes)
 {
     public const string FileName = "manifest.json";
+
+    /// <summary>The manifest of a finished run: its input, what the merge wrote, and where and how it ran.</summary>
+    /// <param name="processed">Files this run processed (the rest of the input was done by earlier runs).</param>
+    public static Manifest Of(InputListing input, int alreadyDone, int processed, MergeResult merge, DateTimeOffset startedAt, DateTimeOffset finishedAt,
+        IEnumerable<string> nodeHosts, string journal, TimeSpan recovery) => new(
+        "Form3Actors", typeof(Manifest).Assembly.GetName().Version?.ToString() ?? "",
+        new ManifestInput(input.Description, input.Count, alreadyDone, processed, input.Unusable.Count, input.BlankRows, input.DuplicateRows, input.SkippedRows),
+        merge.RowsPerTable, merge.ErrorsByKind, merge.FilingDateSources, merge.DuplicateFilings,
+        startedAt, finishedAt, Environment.MachineName, nodeHosts.Order(StringComparer.Ordinal).ToList(), journal,
+        RunEnvironment.SlurmRestartCount, Math.Round(recovery.TotalSeconds, 3), System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64);
 
     public void Write(string resultsDirectory) => JsonFile.WriteAtomically(Path.Combine(resultsDirectory, FileName), this);
 
