@@ -25,7 +25,7 @@ namespace Form3Actors.Coordinator.Actors;
 /// </remarks>
 public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
 {
-    public const string Name = "coordinator";
+    public const string Name = RunFolder.CoordinatorActorName;
     const string JournalId = "form3-coordinator";
 
     enum Phase { Waiting, Running, Finishing, Finished, Stopped }

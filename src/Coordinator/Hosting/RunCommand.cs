@@ -19,26 +19,18 @@ namespace Form3Actors.Coordinator.Hosting;
 /// </summary>
 public static class RunCommand
 {
-    public static class ExitCodes
-    {
-        public const int Completed = 0;
-        public const int Failed = 1;
-        public const int BadUsage = 2;
-        public const int Stopped = 3;
-    }
-
     public static Command Create(ShutdownSignals signals)
     {
         var input = new Argument<string>("input") { Description = "A CSV with a filepath column, a folder of filings, or an EDGAR form.idx/master.idx/company.idx" };
         var runDir = new Option<string?>("--run-dir") { Description = "The run folder (journal, parts, results, status); default runs/<input name>. Rerun with the same folder to resume." };
         var workers = new Option<int?>("--workers") { Description = "In-process workers (default: one per core); 0 waits for external node processes (Slurm)" };
-        var host = new Option<string>("--host") { Description = "Address to bind and advertise to nodes", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = new Option<int>("--port") { Description = "Port to bind; 0 picks a free one (nodes read it from the run folder)", DefaultValueFactory = _ => 0 };
+        var host = CommonOptions.Host("Address to bind and advertise to nodes");
+        var port = CommonOptions.Port("Port to bind; 0 picks a free one (nodes read it from the run folder)");
         var pathColumn = new Option<string?>("--path-column") { Description = "CSV column holding the filing paths (default from hocon: filepath)" };
         var kind = new Option<InputKind>("--input-kind") { Description = "How to read INPUT", DefaultValueFactory = _ => InputKind.Auto };
         var mirror = new Option<string?>("--mirror-root") { Description = "For an EDGAR index: the folder that holds the mirror's edgar/ tree" };
-        var verbose = new Option<bool>("--verbose") { Description = "Also log Akka's remoting and membership events, and stack traces (form3.verbose-logs)" };
-        var insecure = new Option<bool>("--insecure-transport") { Description = "Plain TCP instead of mutual TLS with the run's certificate; only on a trusted network" };
+        var verbose = CommonOptions.Verbose();
+        var insecure = CommonOptions.InsecureTransport("Plain TCP instead of mutual TLS with the run's certificate; only on a trusted network");
         var command = new Command("run", "Process every filing of INPUT into the research tables; resumes from the run folder's journal")
         {
             input, runDir, workers, host, port, pathColumn, kind, mirror, insecure, verbose,
@@ -90,7 +82,7 @@ public static class RunCommand
             switch (result)
             {
                 case RunOutcome.Completed:
-                    return ExitCodes.Completed;
+                    return ExitCodes.Finished;
                 case RunOutcome.Stopped stopped:
                     return await Exit(ExitCodes.Stopped, $"stopped by {stopped.Reason} with {stopped.Done:N0}/{stopped.Total:N0} files done; run the same command again to resume");
                 case RunOutcome.Failed failed:
@@ -132,7 +124,7 @@ public static class RunCommand
         rendezvous.Write(folder.Root);
 
         var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var inProcess = workers ?? ResolveWorkers(config);
+        var inProcess = workers ?? RunEnvironment.DefaultWorkers(config);
         var coordinator = system.ActorOf(CoordinatorActor.Props(settings, folder, outcome, TimeProvider.System, expectsExternalNodes: inProcess == 0), CoordinatorActor.Name);
         var workersStopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (inProcess > 0)
@@ -149,7 +141,7 @@ public static class RunCommand
         outcome.TrySetResult(new RunOutcome.Failed("the actor system stopped before the run ended; see the log above"));
         var result = await outcome.Task;
 
-        signals.ExitWithinDeadline(result is RunOutcome.Completed ? ExitCodes.Completed : result is RunOutcome.Stopped ? ExitCodes.Stopped : ExitCodes.Failed,
+        signals.ExitWithinDeadline(result is RunOutcome.Completed ? ExitCodes.Finished : result is RunOutcome.Stopped ? ExitCodes.Stopped : ExitCodes.Failed,
             "shutting down the coordinator");
         if (result is RunOutcome.Completed)
         {
@@ -162,12 +154,6 @@ public static class RunCommand
 
     static RunOutcome StoppedBeforeStart(ShutdownSignals signals, InputListing listing) =>
         new RunOutcome.Stopped($"{signals.Signal} before the coordinator started", 0, listing.Count);
-
-    static int ResolveWorkers(Akka.Configuration.Config config)
-    {
-        var configured = config.GetInt("form3.node.workers");
-        return configured > 0 ? configured : RunEnvironment.Cpus;
-    }
 
     /// <summary>Remote nodes were told the run is finished; give them a moment to leave cleanly before exiting.</summary>
     static async Task WaitForNodesToLeave(Cluster cluster, TimeSpan timeout)

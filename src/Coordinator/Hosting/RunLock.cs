@@ -1,3 +1,5 @@
+using Form3Actors.Node.Hosting;
+
 namespace Form3Actors.Coordinator.Hosting;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Form3Actors.Coordinator.Output;
+using Form3Actors.Node.Hosting;
 
 namespace Form3Actors.Coordinator.Hosting;
 
@@ -21,7 +22,7 @@ public static class StatusCommand
         if (status == null)
         {
             Console.Error.WriteLine($"error: no {StatusFile.FileName} in {runDir}; is it a run folder, and has its run started?");
-            return RunCommand.ExitCodes.BadUsage;
+            return ExitCodes.BadUsage;
         }
         var age = DateTimeOffset.UtcNow - status.UpdatedAt;
         var eta = status.EtaSeconds is { } s ? TimeSpan.FromSeconds(s).ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : "-";
@@ -31,7 +32,7 @@ public static class StatusCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rate        {status.FilesPerSecond:N0} files/s, ETA {eta}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"nodes       {status.NodesUp} ({status.Workers} workers)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"retries     {status.Retries}, failures {status.Failures}"));
-        var manifest = Manifest.Read(Path.Combine(runDir, "results"));
+        var manifest = Manifest.Read(new RunFolder(Path.GetFullPath(runDir)).Results);
         if (status.Phase == "finished" && manifest != null)
         {
             Console.WriteLine("tables      " + string.Join(", ", manifest.RowsPerTable.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value:N0}"))));

@@ -15,27 +15,15 @@ namespace Form3Actors.Node.Commands;
 /// </summary>
 public static class JoinCommand
 {
-    public static class ExitCodes
-    {
-        public const int Finished = 0;
-        public const int CouldNotJoin = 1;
-        public const int BadUsage = 2;
-        public const int Stopped = ShutdownSignals.StoppedExitCode;
-        public const int CoordinatorLost = 4;
-    }
-
     public static Command Create(ShutdownSignals signals)
     {
         var runDir = new Option<string>("--run-dir") { Description = "The run folder (shared with the coordinator): parts are written there, the rendezvous read from there", Required = true };
         var seed = new Option<string?>("--seed") { Description = "The coordinator's address (akka.tcp://form3@HOST:PORT); default: read the run folder's rendezvous.json" };
         var workers = new Option<int?>("--workers") { Description = "Workers on this node (default: one per CPU given, from SLURM_CPUS_PER_TASK or the machine)" };
-        var host = new Option<string>("--host") { Description = "Address to bind and advertise", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = new Option<int>("--port") { Description = "Port to bind; 0 picks a free one", DefaultValueFactory = _ => 0 };
-        var verbose = new Option<bool>("--verbose") { Description = "Also log Akka's remoting and membership events, and stack traces (form3.verbose-logs)" };
-        var insecure = new Option<bool>("--insecure-transport")
-        {
-            Description = "With --seed: plain TCP instead of TLS with the run's certificate (with a rendezvous, the coordinator's choice is followed)",
-        };
+        var host = CommonOptions.Host("Address to bind and advertise");
+        var port = CommonOptions.Port("Port to bind; 0 picks a free one");
+        var verbose = CommonOptions.Verbose();
+        var insecure = CommonOptions.InsecureTransport("With --seed: plain TCP instead of TLS with the run's certificate (with a rendezvous, the coordinator's choice is followed)");
         var command = new Command("join", "Join a run's cluster and extract the filings pulled from its coordinator") { runDir, seed, workers, host, port, insecure, verbose };
         command.SetAction((parse, _) => Run(signals, parse.GetRequiredValue(runDir), parse.GetValue(seed), parse.GetValue(workers), parse.GetRequiredValue(host),
             parse.GetValue(port), parse.GetValue(insecure), parse.GetValue(verbose)));
@@ -54,7 +42,7 @@ public static class JoinCommand
         signals.SetDeadline(files.GetTimeSpan("form3.shutdown-deadline"));
         ConsoleLog.Configure("node", verbose || files.GetBoolean("form3.verbose-logs"));
         var joinTimeout = files.GetTimeSpan("form3.node.join-timeout");
-        var count = workers is > 0 ? workers.Value : files.GetInt("form3.node.workers") is > 0 and var configured ? configured : RunEnvironment.Cpus;
+        var count = workers is > 0 ? workers.Value : RunEnvironment.DefaultWorkers(files);
         var deadline = DateTime.UtcNow + joinTimeout;
 
         while (DateTime.UtcNow < deadline && !signals.Stopping.IsCancellationRequested)
@@ -91,11 +79,11 @@ public static class JoinCommand
             {
                 if (await Task.WhenAny(join, refused.Task) == refused.Task)
                 {
-                    signals.ExitWithinDeadline(ExitCodes.CouldNotJoin, "giving up on a coordinator that refused this node");
+                    signals.ExitWithinDeadline(ExitCodes.Failed, "giving up on a coordinator that refused this node");
                     await Console.Error.WriteLineAsync($"error: could not join {target}: {refused.Task.Result}. This node and the coordinator do not hold the " +
                         $"same run certificate ({RunCertificate.PathIn(runDir)}): start the node with the coordinator's --run-dir, or start both with --insecure-transport");
                     await system.Terminate();
-                    return ExitCodes.CouldNotJoin;
+                    return ExitCodes.Failed;
                 }
                 await join;
             }
@@ -124,7 +112,7 @@ public static class JoinCommand
             ? $"error: could not join a coordinator within {joinTimeout.TotalSeconds:N0} s (seed {seed ?? "from " + Path.Combine(runDir, Rendezvous.FileName)}): " +
               "it is not running or not reachable; check that it runs with this run folder and that this host can reach it"
             : $"error: run folder {runDir} did not appear within {joinTimeout.TotalSeconds:N0} s; give the same --run-dir as the coordinator, on a file system both can reach");
-        return ExitCodes.CouldNotJoin;
+        return ExitCodes.Failed;
     }
 
     static async Task<int> Work(ShutdownSignals signals, ActorSystem system, Cluster cluster, Address coordinatorAddress, string runDir, Config config, int workers,
@@ -137,7 +125,7 @@ public static class JoinCommand
         var watcher = followRendezvous ? CancelWhenRendezvousMoves(runDir, coordinatorAddress, resolving) : Task.CompletedTask;
         try
         {
-            coordinator = await system.ActorSelection(new RootActorPath(coordinatorAddress) / "user" / "coordinator")
+            coordinator = await system.ActorSelection(RunFolder.CoordinatorPath(coordinatorAddress))
                 .ResolveOne(config.GetTimeSpan("form3.node.join-timeout"), resolving.Token);
         }
         catch (Exception e) when (e is ActorNotFoundException or OperationCanceledException)
@@ -160,7 +148,7 @@ public static class JoinCommand
             name, coordinatorAddress, cluster.SelfAddress, workers, $"Slurm job {RunEnvironment.SlurmJobId ?? "none"}, restart {RunEnvironment.SlurmRestartCount}");
 
         var finished = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var partsDirectory = Path.Combine(Path.GetFullPath(runDir), "parts");
+        var partsDirectory = new RunFolder(Path.GetFullPath(runDir)).Parts;
         system.ActorOf(WorkerPool.Props(coordinator, WorkerSettings.From(config, partsDirectory), workers, name, finished), "workers");
 
         await using var onSignal = signals.Stopping.Register(() => finished.TrySetResult(false));

@@ -14,9 +14,6 @@ namespace Form3Actors.Node.Hosting;
 /// </remarks>
 public sealed partial class ShutdownSignals : IDisposable
 {
-    /// <summary>Exit code of a command stopped by a signal, or by the deadline after one.</summary>
-    public const int StoppedExitCode = 3;
-
     readonly CancellationTokenSource _stopping = new();
     readonly PosixSignalRegistration _term;
     readonly PosixSignalRegistration _int;
@@ -52,10 +49,10 @@ public sealed partial class ShutdownSignals : IDisposable
         if (Interlocked.Increment(ref _signals) > 1)
         {
             Console.Error.WriteLine($"error: second signal ({name}): exiting now; what was journaled stays, run the same command again to resume");
-            HardExit(StoppedExitCode);
+            HardExit(ExitCodes.Stopped);
         }
         Signal = name;
-        Arm(StoppedExitCode, $"stopping after {name}");
+        Arm(ExitCodes.Stopped, $"stopping after {name}");
         _stopping.Cancel();
     }
 

@@ -1,4 +1,4 @@
-namespace Form3Actors.Coordinator.Hosting;
+namespace Form3Actors.Node.Hosting;
 
 /// <summary>
 /// The layout of a run folder. Everything a run needs to resume lives here, so it must be on storage that a
@@ -6,6 +6,12 @@ namespace Form3Actors.Coordinator.Hosting;
 /// </summary>
 public sealed record RunFolder(string Root)
 {
+    /// <summary>The coordinator actor's name: nodes find it at /user/coordinator on the coordinator's address.</summary>
+    public const string CoordinatorActorName = "coordinator";
+
+    /// <summary>Where nodes find the coordinator actor of the run.</summary>
+    public static Akka.Actor.ActorPath CoordinatorPath(Akka.Actor.Address coordinator) => new Akka.Actor.RootActorPath(coordinator) / "user" / CoordinatorActorName;
+
     /// <summary>The SQLite journal and snapshot store; opened by the coordinator only.</summary>
     public string Journal => Path.Combine(Root, "journal.db");
 
