@@ -156,9 +156,10 @@ public sealed partial class SlurmJobTests(SlurmFixture fixture) : IClassFixture<
         var nodeStep = steps.Split('\n').Select(l => l.Trim().Split(' '))
             .First(s => s.Length == 2 && s[1] == "form3-node" && components.Contains(s[0].Split('.')[0]))[0];
         await Slurm("scancel", "--signal=KILL", nodeStep);
+        // Completed with exactly the reference tables: whatever the killed node held was handed to the other one
+        // (a batch held by a dead node would otherwise keep the run from ever finishing). Whether the coordinator logs
+        // the node's removal depends on timing: a node killed between two batches may be removed after the run ends.
         Assert.Equal("COMPLETED", await WaitForEnd(job, runDir));
-        var log = JobLog(runDir, job);
-        Assert.Contains("left the cluster", log);
         Assert.Null(RunTables.Difference(fixture.CorpusReference, runDir));
     }
 
