@@ -166,4 +166,28 @@ public sealed class BadInputTests
         var error = Assert.Throws<BadFilingException>(() => new FilingReader(1 << 20).Read("/nonexistent/filing.txt")).Error;
         Assert.Equal((Stage.Read, ErrorKind.MissingFile, "file not found: /nonexistent/filing.txt"), (error.Stage, error.Kind, error.Message));
     }
+
+    [Fact]
+    public async Task A_fifo_is_refused_before_it_is_opened_and_an_empty_regular_file_is_read()
+    {
+        // Opening a FIFO blocks until something writes to it: the reader must refuse it without opening it.
+        var folder = Directory.CreateTempSubdirectory("form3-reader-").FullName;
+        try
+        {
+            var fifo = Path.Combine(folder, "0000000000-24-000001.txt");
+            await Shell.Run("mkfifo", [fifo]);
+            var read = Task.Run(() => Assert.Throws<BadFilingException>(() => new FilingReader(1 << 20).Read(fifo)).Error);
+            var error = await read.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal((Stage.Read, ErrorKind.NotRegularFile), (error.Stage, error.Kind));
+            Assert.Contains("is a named pipe (FIFO), not a regular file", error.Message);
+
+            var empty = Path.Combine(folder, "empty.txt");
+            await File.WriteAllBytesAsync(empty, []);
+            Assert.Equal(0, new FilingReader(1 << 20).Read(empty).Length);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

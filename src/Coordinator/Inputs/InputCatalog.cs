@@ -178,7 +178,7 @@ public static class InputCatalog
                 _unusable.Add(new UnusableInput(sourcePath, ErrorKind.MissingFile, $"file not found: {fullPath}"));
                 return;
             }
-            if (RegularFiles.WhatElse(fullPath) is { } what)
+            if (RegularFiles.WhatElse(fullPath, info.Length) is { } what)
             {
                 _unusable.Add(new UnusableInput(sourcePath, ErrorKind.NotRegularFile, RegularFiles.Refusal(fullPath, what)));
                 return;

@@ -15,7 +15,9 @@ public sealed class FilingReader(long maxBytes) : IFilingSource
     /// <summary>The file's bytes, valid until the next call; throws <see cref="BadFilingException"/> for expected failures.</summary>
     public ReadOnlyMemory<byte> Read(string path)
     {
-        if (RegularFiles.WhatElse(path) is { } what) throw new BadFilingException(Stage.Read, ErrorKind.NotRegularFile, RegularFiles.Refusal(path, what));
+        // Opening a FIFO would block: refuse anything not regular first (the listing did too; this catches a swap since).
+        if (new FileInfo(path) is { Exists: true } info && RegularFiles.WhatElse(path, info.Length) is { } what)
+            throw new BadFilingException(Stage.Read, ErrorKind.NotRegularFile, RegularFiles.Refusal(path, what));
         try
         {
             using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
