@@ -182,10 +182,7 @@ public static partial class ReferenceReader
             var row = new Dictionary<string, string> { ["ACCESSION_NUMBER"] = accession, ["NONDERIV_HOLDING_SK"] = (++sk).ToString(CultureInfo.InvariantCulture) };
             Put(row, "SECURITY_TITLE", Child(holding, "securityTitle"));
             PutFormType(row, holding);
-            Put(row, "SHRS_OWND_FOLWNG_TRANS", Child(Child(holding, "postTransactionAmounts"), "sharesOwnedFollowingTransaction"));
-            Put(row, "VALU_OWND_FOLWNG_TRANS", Child(Child(holding, "postTransactionAmounts"), "valueOwnedFollowingTransaction"));
-            Put(row, "DIRECT_INDIRECT_OWNERSHIP", Child(Child(holding, "ownershipNature"), "directOrIndirectOwnership"));
-            Put(row, "NATURE_OF_OWNERSHIP", Child(Child(holding, "ownershipNature"), "natureOfOwnership"));
+            PutAmountsAndNature(row, holding);
             tables["NONDERIV_HOLDING"].Add(row);
         }
 
@@ -202,10 +199,7 @@ public static partial class ReferenceReader
             Put(row, "UNDLYNG_SEC_TITLE", Child(underlying, "underlyingSecurityTitle"));
             Put(row, "UNDLYNG_SEC_SHARES", Child(underlying, "underlyingSecurityShares"));
             Put(row, "UNDLYNG_SEC_VALUE", Child(underlying, "underlyingSecurityValue"));
-            Put(row, "SHRS_OWND_FOLWNG_TRANS", Child(Child(holding, "postTransactionAmounts"), "sharesOwnedFollowingTransaction"));
-            Put(row, "VALU_OWND_FOLWNG_TRANS", Child(Child(holding, "postTransactionAmounts"), "valueOwnedFollowingTransaction"));
-            Put(row, "DIRECT_INDIRECT_OWNERSHIP", Child(Child(holding, "ownershipNature"), "directOrIndirectOwnership"));
-            Put(row, "NATURE_OF_OWNERSHIP", Child(Child(holding, "ownershipNature"), "natureOfOwnership"));
+            PutAmountsAndNature(row, holding);
             tables["DERIV_HOLDING"].Add(row);
         }
 
@@ -267,6 +261,17 @@ public static partial class ReferenceReader
         var value = Child(element, "value");
         row[column] = value != null ? TextOf(value) : element != null && !element.Elements().Any() ? TextOf(element) : "";
         row[column + "_FN"] = FootnoteIds(element);
+    }
+
+    /// <summary>What both tables' holdings end with: the amounts owned, and direct or indirect ownership.</summary>
+    static void PutAmountsAndNature(Dictionary<string, string> row, XElement holding)
+    {
+        var amounts = Child(holding, "postTransactionAmounts");
+        Put(row, "SHRS_OWND_FOLWNG_TRANS", Child(amounts, "sharesOwnedFollowingTransaction"));
+        Put(row, "VALU_OWND_FOLWNG_TRANS", Child(amounts, "valueOwnedFollowingTransaction"));
+        var nature = Child(holding, "ownershipNature");
+        Put(row, "DIRECT_INDIRECT_OWNERSHIP", Child(nature, "directOrIndirectOwnership"));
+        Put(row, "NATURE_OF_OWNERSHIP", Child(nature, "natureOfOwnership"));
     }
 
     static void PutFormType(Dictionary<string, string> row, XElement holding)
