@@ -4,5 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rid=${FORM3_RID:-linux-x64}
-dotnet publish src/Coordinator/Form3Actors.Coordinator.csproj -c Release -r "$rid" --self-contained true -o publish -v quiet -nologo
+for project in src/Coordinator/Form3Actors.Coordinator.csproj src/Node/Form3Actors.Node.csproj; do
+    dotnet publish "$project" -c Release -r "$rid" --self-contained true -o publish -v quiet -nologo
+done
 echo "published form3-coordinator and form3-node ($rid, self-contained) to $(pwd)/publish"

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Form3Actors.Node.Commands;
-using Form3Actors.Node.Hosting;
+using Form3Actors.Core.Hosting;
 
 // First, before anything else can be interrupted: SIGTERM and SIGINT are ours from here to the end.
 using var signals = new ShutdownSignals();

@@ -8,7 +8,7 @@ using Form3Actors.Coordinator.Hosting;
 using Form3Actors.Coordinator.Inputs;
 using Form3Actors.Coordinator.State;
 using Form3Actors.Messages.WorkProtocol;
-using Form3Actors.Node.Hosting;
+using Form3Actors.Core.Hosting;
 
 namespace Form3Actors.Benchmarks;
 

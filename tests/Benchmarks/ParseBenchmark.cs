@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Form3Actors.Node.Extraction;
-using Form3Actors.Node.Output;
+using Form3Actors.Core.Extraction;
+using Form3Actors.Core.Output;
 using Form3Actors.Testing.Reference;
 
 namespace Form3Actors.Benchmarks;

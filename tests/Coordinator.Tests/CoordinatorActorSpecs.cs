@@ -8,8 +8,8 @@ using Form3Actors.Coordinator.Inputs;
 using Form3Actors.Coordinator.Output;
 using Form3Actors.Coordinator.State;
 using Form3Actors.Messages.WorkProtocol;
-using Form3Actors.Node.Extraction;
-using Form3Actors.Node.Hosting;
+using Form3Actors.Core.Extraction;
+using Form3Actors.Core.Hosting;
 using Microsoft.Data.Sqlite;
 
 namespace Form3Actors.Coordinator.Tests;

@@ -4,7 +4,7 @@ using Form3Actors.Coordinator.Inputs;
 using Form3Actors.Coordinator.State;
 using Form3Actors.Messages.CoordinatorEvents;
 using Form3Actors.Messages.WorkProtocol;
-using Form3Actors.Node.Extraction;
+using Form3Actors.Core.Extraction;
 
 namespace Form3Actors.Coordinator.Tests;
 

@@ -6,7 +6,7 @@ using Form3Actors.Messages;
 using Form3Actors.Messages.CoordinatorEvents;
 using Form3Actors.Messages.Serialization;
 using Form3Actors.Messages.WorkProtocol;
-using Form3Actors.Node.Hosting;
+using Form3Actors.Core.Hosting;
 
 namespace Form3Actors.Coordinator.Tests;
 

@@ -4,8 +4,8 @@ using Form3Actors.Coordinator.Output;
 using Form3Actors.Coordinator.State;
 using Form3Actors.Messages.CoordinatorEvents;
 using Form3Actors.Messages.WorkProtocol;
-using Form3Actors.Node.Extraction;
-using Form3Actors.Node.Output;
+using Form3Actors.Core.Extraction;
+using Form3Actors.Core.Output;
 
 namespace Form3Actors.Coordinator.Tests;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Form3Actors.Node.Hosting;
+using Form3Actors.Core.Hosting;
 using Form3Actors.Testing;
 
 namespace Form3Actors.Integration.Tests;

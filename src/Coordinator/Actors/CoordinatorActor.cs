@@ -1,22 +1,20 @@
-using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
 using Akka.Persistence;
-using Form3Actors.Coordinator.Hosting;
-using Form3Actors.Coordinator.Inputs;
 using Form3Actors.Coordinator.Output;
 using Form3Actors.Coordinator.State;
 using Form3Actors.Messages;
 using Form3Actors.Messages.CoordinatorEvents;
 using Form3Actors.Messages.WorkProtocol;
-using Form3Actors.Node.Hosting;
+using Form3Actors.Core.Hosting;
 
 namespace Form3Actors.Coordinator.Actors;
 
 /// <summary>
 /// The run's coordinator: hands batches to workers that ask, journals completion batch by batch, takes work back
-/// from nodes that leave, and when everything is done merges the tables and reports the outcome.
+/// from nodes that leave, and when everything is done merges the tables and reports the outcome. What to do is
+/// decided by <see cref="CoordinatorState"/>; this actor persists, replies, schedules and logs.
 /// </summary>
 /// <remarks>
 /// The persistence id is fixed (not derived from host or job) so that a requeued job on other machines resumes the
@@ -27,8 +25,6 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
 {
     public const string Name = RunFolder.CoordinatorActorName;
     const string JournalId = "form3-coordinator";
-
-    enum Phase { Waiting, Running, Finishing, Finished, Stopped }
 
     sealed record ProgressTick
     {
@@ -44,22 +40,13 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
 
     readonly ILoggingAdapter _log = Context.GetLogger();
     readonly CoordinatorSettings _settings;
+    readonly CoordinatorState _state;
     readonly RunFolder _folder;
     readonly TaskCompletionSource<RunOutcome> _outcome;
     readonly TimeProvider _clock;
     readonly bool _expectsExternalNodes;
+    /// <summary>Workers by id, to tell them when the run is finished; what they hold is the state's business.</summary>
     readonly Dictionary<string, IActorRef> _workers = [];
-    readonly HashSet<string> _nodeHosts = [];
-
-    RunLedger _ledger = new();
-    Phase _phase = Phase.Waiting;
-    WorkQueue? _queue;
-    RunProgress? _progress;
-    InputListing? _input;
-    int _alreadyDone;
-    int _filesSinceSnapshot;
-    bool _snapshotInFlight;
-    DateTimeOffset _startedAt;
     readonly long _createdAt;
     TimeSpan _recovery;
     string? _crash;
@@ -71,26 +58,21 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     public CoordinatorActor(CoordinatorSettings settings, RunFolder folder, TaskCompletionSource<RunOutcome> outcome, TimeProvider clock, bool expectsExternalNodes)
     {
         _settings = settings;
+        _state = new CoordinatorState(settings);
         _folder = folder;
         _outcome = outcome;
         _clock = clock;
         _expectsExternalNodes = expectsExternalNodes;
         _createdAt = clock.GetTimestamp();
 
-        Recover<SnapshotOffer>(offer => _ledger = offer.Snapshot switch
-        {
-            CoordinatorSnapshot { Version: CoordinatorSnapshot.CurrentVersion } snapshot => RunLedger.FromBytes(snapshot.Ledger),
-            CoordinatorSnapshot other => throw new InvalidDataException(
-                $"the journal's snapshot has format version {other.Version}, this program reads {CoordinatorSnapshot.CurrentVersion}: it was written by another version of Form3Actors"),
-            var other => throw new InvalidDataException($"the journal holds a snapshot of type {other.GetType().Name}, not a coordinator ledger"),
-        });
-        Recover<FilesCompleted>(e => _ledger.Apply(e));
-        Recover<FilesQuarantined>(e => _ledger.Apply(e));
+        Recover<SnapshotOffer>(offer => _state.Restore(offer.Snapshot as CoordinatorSnapshot ?? throw new InvalidDataException(
+            $"the journal holds a snapshot of type {offer.Snapshot.GetType().Name}, not a coordinator ledger")));
+        Recover<ICoordinatorEvent>(_state.Apply);
         Recover<RecoveryCompleted>(_ =>
         {
             _recovery = _clock.GetElapsedTime(_createdAt);
             _log.Info("Recovered journal {Journal}: {Finished:N0} finished files ({Quarantined:N0} quarantined) at sequence {Sequence} in {Seconds:F2} s",
-                _folder.Journal, _ledger.FileCount, _ledger.QuarantinedCount, LastSequenceNr, _recovery.TotalSeconds);
+                _folder.Journal, _state.Ledger.FileCount, _state.Ledger.QuarantinedCount, LastSequenceNr, _recovery.TotalSeconds);
         });
 
         Command<StartRun>(HandleStartRun);
@@ -98,20 +80,36 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Command<ReportBatchCompleted>(HandleReport);
         Command<ClusterEvent.MemberRemoved>(removed =>
         {
-            if (_phase is Phase.Running or Phase.Waiting && !removed.Member.Address.Equals(Cluster.Get(Context.System).SelfAddress))
-                _log.Info("Node {Node} left the cluster ({Status})", removed.Member.Address, removed.PreviousStatus);
-            ReleaseWhere(r => r.Path.Address.Equals(removed.Member.Address), "node_lost", $"node {removed.Member.Address} left the cluster while processing the file");
+            if (removed.Member.Address.Equals(Cluster.Get(Context.System).SelfAddress)) return;
+            if (_state.Phase is RunPhase.Running or RunPhase.Waiting) _log.Info("Node {Node} left the cluster ({Status})", removed.Member.Address, removed.PreviousStatus);
+            var node = removed.Member.Address.ToString();
+            foreach (var gone in _workers.Where(w => w.Value.Path.Address.Equals(removed.Member.Address)).Select(w => w.Key).ToList()) _workers.Remove(gone);
+            TakeBack(_state.NodeLost(node, $"node {node} left the cluster while processing the file", _clock.GetUtcNow()), $"node {node} left the cluster");
         });
-        Command<Terminated>(t => ReleaseWhere(r => r.Equals(t.ActorRef), "worker_lost", $"worker {t.ActorRef.Path} stopped while processing the file"));
+        Command<Terminated>(t =>
+        {
+            var id = t.ActorRef.Path.ToString();
+            _workers.Remove(id);
+            TakeBack(_state.WorkerLost(id, $"worker {id} stopped while processing the file", _clock.GetUtcNow()), $"worker {id} stopped");
+        });
         Command<ProgressTick>(_ => LogProgress());
-        Command<NodeJoinDeadline>(_ => HandleNodeJoinDeadline());
+        Command<NodeJoinDeadline>(_ =>
+        {
+            if (_state.NoNodeJoined)
+                Fail($"no node joined within {_settings.NodeJoinTimeout.TotalSeconds:N0} s; check that node processes were started with this run folder and can reach this host");
+        });
         Command<StopRun>(HandleStopRun);
-        Command<SaveSnapshotSuccess>(HandleSnapshotSaved);
+        Command<SaveSnapshotSuccess>(saved =>
+        {
+            // The snapshot holds everything up to its sequence number: older events and snapshots are dead weight.
+            DeleteMessages(saved.Metadata.SequenceNr);
+            DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
+            Carry(_state.SnapshotSettled());
+        });
         Command<SaveSnapshotFailure>(failure =>
         {
-            _snapshotInFlight = false;
             _log.Warning("Snapshot failed ({Reason}); the journal alone still recovers everything", failure.Cause.Message);
-            if (_phase == Phase.Finishing) StartMerge();
+            Carry(_state.SnapshotSettled());
         });
         Command<DeleteMessagesSuccess>(_ => { });
         Command<DeleteMessagesFailure>(f => _log.Warning("Could not trim the journal: {Reason}", f.Cause.Message));
@@ -178,159 +176,91 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
 
     void HandleStartRun(StartRun start)
     {
-        if (_phase != Phase.Waiting) return;
-        _input = start.Input;
-        _startedAt = _clock.GetUtcNow();
-        var pending = Enumerable.Range(0, start.Input.Count).Where(i =>
-        {
-            var (key, size, ticks) = start.Input.VersionAt(i);
-            return !_ledger.IsFinished(key, size, ticks);
-        }).ToList();
-        _alreadyDone = start.Input.Count - pending.Count;
-        _queue = new WorkQueue(start.Input, pending, _settings.Queue);
-        _progress = new RunProgress(pending.Count, _alreadyDone, _startedAt, _settings.RateWindow);
-        _phase = Phase.Running;
+        if (_state.Phase != RunPhase.Waiting) return;
+        var steps = _state.Start(start.Input, _clock.GetUtcNow());
         var input = start.Input;
         _log.Info("Input {Input}: {Listed:N0} files listed, {AlreadyDone:N0} already done by earlier runs (skipped), {Pending:N0} to process; {Unusable}",
-            input.Description, input.Count, _alreadyDone, pending.Count,
+            input.Description, input.Count, _state.AlreadyDone, _state.Progress!.Total,
             $"{input.Unusable.Count:N0} missing or not regular files, {input.BlankRows:N0} blank rows, {input.DuplicateRows:N0} duplicate rows");
         Timers.StartPeriodicTimer(nameof(ProgressTick), ProgressTick.Instance, _settings.ProgressInterval);
-        if (_expectsExternalNodes && pending.Count > 0)
+        if (_expectsExternalNodes && _state.AwaitsWork)
             Timers.StartSingleTimer(nameof(NodeJoinDeadline), NodeJoinDeadline.Instance, _settings.NodeJoinTimeout);
-        CheckFinished();
+        Carry(steps);
     }
 
     void HandleRequestWork(RequestWork request)
     {
         var worker = Sender;
-        var id = worker.Path.ToString();
-        if (_workers.TryAdd(id, worker))
+        var address = worker.Path.Address;
+        var node = address.HasLocalScope ? $"{Environment.MachineName} (in-process)" : $"{address.Host}:{address.Port}";
+        var (newWorker, newNode) = _state.WorkerSeen(worker.Path.ToString(), address.ToString(), node);
+        if (newWorker)
         {
+            _workers[worker.Path.ToString()] = worker;
             Context.Watch(worker);
-            var node = worker.Path.Address.HasLocalScope ? $"{Environment.MachineName} (in-process)" : $"{worker.Path.Address.Host}:{worker.Path.Address.Port}";
-            if (_nodeHosts.Add(node)) _log.Info("Node {Node} asked for work ({Worker})", node, request.WorkerId);
         }
-        switch (_phase)
-        {
-            case Phase.Running:
-                var batch = _queue!.TryTake(id, request.MaxFiles, _workers.Count);
-                worker.Tell(batch is null ? NoWorkYet.Instance : batch);
-                break;
-            case Phase.Finished:
-                worker.Tell(RunFinished.Instance);
-                break;
-            default:
-                worker.Tell(NoWorkYet.Instance);
-                break;
-        }
+        if (newNode) _log.Info("Node {Node} asked for work ({Worker})", node, request.WorkerId);
+        worker.Tell(_state.HandOut(worker.Path.ToString(), request.MaxFiles));
     }
 
     void HandleReport(ReportBatchCompleted report)
     {
         var worker = Sender;
-        var settlement = _queue?.Settle(report.BatchId, report.Completed, report.Failed);
-        if (settlement is null)
-        {
-            // Already settled or taken back: its rows stay out of the tables because nothing journals them.
-            worker.Tell(new BatchAccepted(report.BatchId));
-            return;
-        }
-        foreach (var failure in report.Failed)
+        var events = _state.Settle(report, _clock.GetUtcNow());
+        foreach (var failure in events is null ? [] : report.Failed)
             _log.Warning("File {FileKey} failed on {Worker} ({Kind}): {Reason}", failure.FileKey, report.WorkerId, failure.Kind, failure.Reason);
-
-        var now = _clock.GetUtcNow();
-        var events = new List<ICoordinatorEvent>(2);
-        if (settlement.Completed.Count > 0)
-            events.Add(new FilesCompleted(_ledger.NextBatchRef, report.Segments, settlement.Completed.Select(Stamp).ToImmutableArray(), now));
-        if (settlement.Quarantined.Count > 0)
-            events.Add(new FilesQuarantined(settlement.Quarantined.ToImmutableArray(), now));
-        PersistThen(events, () => worker.Tell(new BatchAccepted(report.BatchId)));
+        PersistThen(events ?? [], () => worker.Tell(new BatchAccepted(report.BatchId)));
     }
 
-    void ReleaseWhere(Func<IActorRef, bool> matches, string kind, string reason)
+    void TakeBack(CoordinatorState.Released released, string what)
     {
-        var gone = _workers.Where(kv => matches(kv.Value)).Select(kv => kv.Key).ToHashSet();
-        if (gone.Count == 0) return;
-        foreach (var id in gone) _workers.Remove(id);
-        if (_queue == null) return;
-        var released = _queue.Release(gone.Contains, kind, reason);
-        if (released.Files > 0) _log.Warning("{What}: {Files:N0} files it held go back to the queue", reason.Replace(" while processing the file", ""), released.Files);
-        if (released.Quarantined.Count > 0) PersistThen([new FilesQuarantined(released.Quarantined.ToImmutableArray(), _clock.GetUtcNow())], () => { });
+        if (released.Files > 0) _log.Warning("{What}: {Files:N0} files it held go back to the queue", what, released.Files);
+        if (released.Events.Count > 0) PersistThen(released.Events, () => { });
     }
 
-    /// <summary>Persists events, applies each once durable, then runs <paramref name="after"/> and checks for the end.</summary>
+    /// <summary>Persists events, applies each once durable, then runs <paramref name="after"/> and what the state decides next.</summary>
     void PersistThen(IReadOnlyList<ICoordinatorEvent> events, Action after)
     {
         if (events.Count == 0)
         {
             after();
-            CheckFinished();
             return;
         }
         var remaining = events.Count;
         PersistAll(events, evt =>
         {
-            _ledger.Apply(evt);
-            switch (evt)
-            {
-                case FilesCompleted completed:
-                    _progress?.Completed(completed.Files.Length);
-                    _filesSinceSnapshot += completed.Files.Length;
-                    break;
-                case FilesQuarantined quarantined:
-                    _progress?.Quarantined(quarantined.Files.Length);
-                    foreach (var q in quarantined.Files) _log.Warning("Quarantined {Path}: {Reason}", q.SourcePath, q.Reason);
-                    break;
-            }
+            _state.Apply(evt);
+            if (evt is FilesQuarantined quarantined)
+                foreach (var q in quarantined.Files) _log.Warning("Quarantined {Path}: {Reason}", q.SourcePath, q.Reason);
             if (--remaining > 0) return;
             after();
-            if (_filesSinceSnapshot >= _settings.SnapshotEveryFiles) TakeSnapshot();
-            CheckFinished();
+            Carry(_state.AfterChange());
         });
     }
 
-    static FileStamp Stamp(InputFile file) => new(FileKeys.ToText(file.Key), file.Size, file.ModifiedUtcTicks);
-
-    void TakeSnapshot()
+    /// <summary>Carries out what the state decided.</summary>
+    void Carry(NextSteps steps)
     {
-        if (_snapshotInFlight) return;
-        _snapshotInFlight = true;
-        _filesSinceSnapshot = 0;
-        SaveSnapshot(new CoordinatorSnapshot(CoordinatorSnapshot.CurrentVersion, _ledger.ToBytes()));
-    }
-
-    void HandleSnapshotSaved(SaveSnapshotSuccess saved)
-    {
-        _snapshotInFlight = false;
-        // The snapshot holds everything up to its sequence number: older events and snapshots are dead weight.
-        DeleteMessages(saved.Metadata.SequenceNr);
-        DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
-        if (_phase == Phase.Finishing) StartMerge();
-    }
-
-    void CheckFinished()
-    {
-        if (_phase != Phase.Running || !_queue!.IsDrained) return;
-        _phase = Phase.Finishing;
-        Timers.Cancel(nameof(NodeJoinDeadline));
-        LogProgress();
-        _log.Info("All files done; saving a final snapshot, then merging the tables");
-        if (_snapshotInFlight) return;
-        _filesSinceSnapshot = _settings.SnapshotEveryFiles;
-        TakeSnapshot();
-    }
-
-    void StartMerge()
-    {
-        var ledger = _ledger;
-        var input = _input!;
-        var merger = new TableMerger(_folder.Parts, _folder.Results);
-        Task.Run(() => new MergeDone(merger.Merge(ledger, input))).PipeTo(Self);
+        if (steps.HasFlag(NextSteps.EnterFinishing))
+        {
+            Timers.Cancel(nameof(NodeJoinDeadline));
+            LogProgress();
+            _log.Info("All files done; saving a final snapshot, then merging the tables");
+        }
+        if (steps.HasFlag(NextSteps.SaveSnapshot)) SaveSnapshot(_state.TakeSnapshot());
+        if (steps.HasFlag(NextSteps.StartMerge))
+        {
+            var ledger = _state.Ledger;
+            var input = _state.Input!;
+            var merger = new TableMerger(_folder.Parts, _folder.Results);
+            Task.Run(() => new MergeDone(merger.Merge(ledger, input))).PipeTo(Self);
+        }
     }
 
     void HandleMergeDone(MergeDone done)
     {
-        var manifest = Manifest.Of(_input!, _alreadyDone, _progress!.Total, done.Result, _startedAt, _clock.GetUtcNow(), _nodeHosts, _folder.Journal, _recovery);
+        var manifest = Manifest.Of(_state.Input!, _state.AlreadyDone, _state.Progress!.Total, done.Result, _state.StartedAt, _clock.GetUtcNow(),
+            _state.NodeNames, _folder.Journal, _recovery);
         try
         {
             manifest.Write(_folder.Results);
@@ -340,7 +270,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             Fail($"the tables are in {_folder.Results}, but its manifest.json could not be written ({e.Message}); check the run folder, then run the same command again");
             return;
         }
-        _phase = Phase.Finished;
+        _state.Finished();
         Timers.Cancel(nameof(ProgressTick));
         LogProgress();
         _log.Info("Run finished: tables in {Results} ({Rows})", _folder.Results,
@@ -353,40 +283,25 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
 
     void HandleStopRun(StopRun stop)
     {
-        if (_phase is Phase.Finished or Phase.Stopped) return;
-        _phase = Phase.Stopped;
+        if (!_state.Stop()) return;
         Timers.Cancel(nameof(ProgressTick));
-        var report = Report();
+        var report = _state.Report(_clock.GetUtcNow());
         _log.Warning("Stopping ({Reason}): {Done:N0}/{Total:N0} files done and journaled; run the same command again to resume", stop.Reason, report.Done, report.Total);
         WriteStatus(report);
         _outcome.TrySetResult(new RunOutcome.Stopped(stop.Reason, report.Done, report.Total));
     }
 
-    void HandleNodeJoinDeadline()
-    {
-        if (_workers.Count > 0 || _phase != Phase.Running) return;
-        Fail($"no node joined within {_settings.NodeJoinTimeout.TotalSeconds:N0} s; check that node processes were started with this run folder and can reach this host");
-    }
-
     void Fail(string reason)
     {
         _log.Error("Cannot go on: {Reason}", reason);
-        _phase = Phase.Stopped;
+        _state.Stop();
         Timers.Cancel(nameof(ProgressTick));
         _outcome.TrySetResult(new RunOutcome.Failed(reason));
     }
 
-    ProgressReport Report()
-    {
-        var phase = _phase.ToString().ToLowerInvariant();
-        if (_progress == null) return new ProgressReport(phase, 0, 0, 0, 0, null, 0, 0, 0, 0, _clock.GetUtcNow(), _clock.GetUtcNow());
-        var nodes = _workers.Values.Select(w => w.Path.Address).Distinct().Count();
-        return _progress.Report(phase, _clock.GetUtcNow(), nodes, _workers.Count, _queue!.Retries);
-    }
-
     void LogProgress()
     {
-        var report = Report();
+        var report = _state.Report(_clock.GetUtcNow());
         _log.Info("Progress {Phase}: {Done:N0}/{Total:N0} files ({Percent:F1}%), {Rate:N0} files/s, {Details}",
             report.Phase, report.Done, report.Total, report.Percent, report.FilesPerSecond,
             $"ETA {report.EtaText}, nodes {report.NodesUp} ({report.Workers} workers), retries {report.Retries}, failures {report.Failures}, skipped {report.Skipped:N0} already done");

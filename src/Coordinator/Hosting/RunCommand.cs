@@ -7,8 +7,8 @@ using Akka.Persistence.Sql;
 using Form3Actors.Coordinator.Actors;
 using Form3Actors.Coordinator.Inputs;
 using Form3Actors.Coordinator.State;
-using Form3Actors.Node.Hosting;
-using Form3Actors.Node.Work;
+using Form3Actors.Core.Hosting;
+using Form3Actors.Core.Work;
 
 namespace Form3Actors.Coordinator.Hosting;
 
@@ -129,7 +129,7 @@ public static class RunCommand
         var workersStopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (inProcess > 0)
             system.ActorOf(WorkerPool.Props(coordinator, WorkerSettings.From(config, folder.Parts), inProcess, $"{Environment.MachineName}-{Environment.ProcessId}",
-                workersStopped), "workers");
+                workersStopped), WorkerPool.Name);
         coordinator.Tell(new StartRun(listing));
 
         // SIGTERM (Slurm before the time limit, preemption) and Ctrl-C stop handing out work; what is journaled stays.

@@ -1,4 +1,4 @@
-using Form3Actors.Node.Hosting;
+using Form3Actors.Core.Hosting;
 
 namespace Form3Actors.Coordinator.Hosting;
 
@@ -31,7 +31,7 @@ public sealed class RunLock : IDisposable
             var owner = File.Exists(ownerPath) ? File.ReadAllText(ownerPath).Trim() : "unknown owner";
             throw new RunFolderInUseException($"another coordinator is using the run folder {folder.Root} ({owner}); wait for it to finish, stop it, or use another --run-dir");
         }
-        File.WriteAllText(ownerPath, $"host {Environment.MachineName}, pid {Environment.ProcessId}, Slurm job {Node.Hosting.RunEnvironment.SlurmJobId ?? "none"}, since {DateTimeOffset.UtcNow:u}\n");
+        File.WriteAllText(ownerPath, $"host {Environment.MachineName}, pid {Environment.ProcessId}, Slurm job {RunEnvironment.SlurmJobId ?? "none"}, since {DateTimeOffset.UtcNow:u}\n");
         return new RunLock(stream, ownerPath);
     }
 

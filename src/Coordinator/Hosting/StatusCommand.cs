@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Form3Actors.Coordinator.Output;
-using Form3Actors.Node.Hosting;
+using Form3Actors.Core.Hosting;
 
 namespace Form3Actors.Coordinator.Hosting;
 

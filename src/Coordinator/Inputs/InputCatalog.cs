@@ -1,4 +1,4 @@
-using Form3Actors.Node.Extraction;
+using Form3Actors.Core.Extraction;
 using Sylvan.Data.Csv;
 
 namespace Form3Actors.Coordinator.Inputs;

@@ -1,5 +1,5 @@
 using Form3Actors.Coordinator.State;
-using Form3Actors.Node.Hosting;
+using Form3Actors.Core.Hosting;
 
 namespace Form3Actors.Coordinator.Output;
 

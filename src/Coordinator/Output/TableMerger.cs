@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text;
 using Form3Actors.Coordinator.Inputs;
 using Form3Actors.Coordinator.State;
-using Form3Actors.Node.Extraction;
-using Form3Actors.Node.Output;
+using Form3Actors.Core.Extraction;
+using Form3Actors.Core.Output;
 
 namespace Form3Actors.Coordinator.Output;
 

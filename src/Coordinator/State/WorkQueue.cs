@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using Form3Actors.Coordinator.Inputs;
 using Form3Actors.Messages.CoordinatorEvents;
 using Form3Actors.Messages.WorkProtocol;
-using Form3Actors.Node.Extraction;
+using Form3Actors.Core.Extraction;
 
 namespace Form3Actors.Coordinator.State;
 

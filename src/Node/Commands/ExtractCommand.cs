@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Form3Actors.Node.Extraction;
-using Form3Actors.Node.Hosting;
+using Form3Actors.Core.Extraction;
+using Form3Actors.Core.Hosting;
 
 namespace Form3Actors.Node.Commands;
 

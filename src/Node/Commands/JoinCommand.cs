@@ -3,8 +3,8 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Configuration;
 using Akka.Event;
-using Form3Actors.Node.Hosting;
-using Form3Actors.Node.Work;
+using Form3Actors.Core.Hosting;
+using Form3Actors.Core.Work;
 
 namespace Form3Actors.Node.Commands;
 
@@ -149,7 +149,7 @@ public static class JoinCommand
 
         var finished = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         var partsDirectory = new RunFolder(Path.GetFullPath(runDir)).Parts;
-        system.ActorOf(WorkerPool.Props(coordinator, WorkerSettings.From(config, partsDirectory), workers, name, finished), "workers");
+        system.ActorOf(WorkerPool.Props(coordinator, WorkerSettings.From(config, partsDirectory), workers, name, finished), WorkerPool.Name);
 
         await using var onSignal = signals.Stopping.Register(() => finished.TrySetResult(false));
         // Downed by the coordinator's side (we were unreachable too long): nothing left to do here.

@@ -1,0 +1,213 @@
+using System.Collections.Immutable;
+using Form3Actors.Coordinator.Inputs;
+using Form3Actors.Messages;
+using Form3Actors.Messages.CoordinatorEvents;
+using Form3Actors.Messages.WorkProtocol;
+
+namespace Form3Actors.Coordinator.State;
+
+/// <summary>Where a run is: waiting for its input, handing out work, saving the last snapshot and merging, or over.</summary>
+public enum RunPhase { Waiting, Running, Finishing, Finished, Stopped }
+
+/// <summary>What the coordinator actor must do next, besides replying: decided here, carried out by the actor.</summary>
+[Flags]
+public enum NextSteps
+{
+    None = 0,
+    /// <summary>Every file is settled: log it, cancel the node-join deadline.</summary>
+    EnterFinishing = 1,
+    /// <summary>Save <see cref="CoordinatorState.TakeSnapshot"/> now.</summary>
+    SaveSnapshot = 2,
+    /// <summary>The final snapshot is settled: merge the tables.</summary>
+    StartMerge = 4,
+}
+
+/// <summary>
+/// Every decision of the coordinator, with no actor system: which batch a worker gets, what a reported batch
+/// becomes in the journal, when to snapshot, when the run is finished. The actor around it only persists, replies,
+/// schedules and logs (the shape of JobTrackerState.Decide in Akka.NET's custom-job-scheduling sample).
+/// </summary>
+/// <remarks>
+/// Journaled events change the state only through <see cref="Apply"/>, once they are durable; the same method
+/// replays them on recovery, so a restarted coordinator decides from exactly what was journaled.
+/// </remarks>
+public sealed class CoordinatorState(CoordinatorSettings settings)
+{
+    /// <summary>Worker id (its actor path) to the address of the node it runs on.</summary>
+    readonly Dictionary<string, string> _workers = [];
+    readonly HashSet<string> _nodeNames = [];
+    WorkQueue? _queue;
+    int _filesSinceSnapshot;
+    bool _snapshotInFlight;
+
+    public RunPhase Phase { get; private set; } = RunPhase.Waiting;
+    public RunLedger Ledger { get; private set; } = new();
+    public InputListing? Input { get; private set; }
+    public RunProgress? Progress { get; private set; }
+    /// <summary>Files of the input that earlier runs of this journal finished (skipped by this run).</summary>
+    public int AlreadyDone { get; private set; }
+    public DateTimeOffset StartedAt { get; private set; }
+    public int WorkerCount => _workers.Count;
+    public int NodeCount => _workers.Values.Distinct().Count();
+    /// <summary>Every node that asked for work during this run, for the manifest.</summary>
+    public IReadOnlyCollection<string> NodeNames => _nodeNames;
+
+    /// <summary>Recovery: the ledger of a snapshot, before the events journaled after it.</summary>
+    public void Restore(CoordinatorSnapshot snapshot)
+    {
+        if (snapshot.Version != CoordinatorSnapshot.CurrentVersion)
+            throw new InvalidDataException($"the journal's snapshot has format version {snapshot.Version}, this program reads " +
+                $"{CoordinatorSnapshot.CurrentVersion}: it was written by another version of Form3Actors");
+        Ledger = RunLedger.FromBytes(snapshot.Ledger);
+    }
+
+    /// <summary>
+    /// A durable event: on recovery and after every persist. Counts towards progress and towards the next snapshot
+    /// (replayed events too, so that recovery never reads more than form3.coordinator.snapshot-every-files of them).
+    /// </summary>
+    public void Apply(ICoordinatorEvent evt)
+    {
+        Ledger.Apply(evt);
+        switch (evt)
+        {
+            case FilesCompleted completed:
+                Progress?.Completed(completed.Files.Length);
+                _filesSinceSnapshot += completed.Files.Length;
+                break;
+            case FilesQuarantined quarantined:
+                Progress?.Quarantined(quarantined.Files.Length);
+                break;
+        }
+    }
+
+    /// <summary>The run's input arrives: everything the ledger has not finished in this exact version is queued.</summary>
+    public NextSteps Start(InputListing input, DateTimeOffset now)
+    {
+        if (Phase != RunPhase.Waiting) return NextSteps.None;
+        Input = input;
+        StartedAt = now;
+        var pending = new List<int>();
+        for (var i = 0; i < input.Count; i++)
+        {
+            var (key, size, ticks) = input.VersionAt(i);
+            if (!Ledger.IsFinished(key, size, ticks)) pending.Add(i);
+        }
+        AlreadyDone = input.Count - pending.Count;
+        _queue = new WorkQueue(input, pending, settings.Queue);
+        Progress = new RunProgress(pending.Count, AlreadyDone, now, settings.RateWindow);
+        Phase = RunPhase.Running;
+        return AfterChange();
+    }
+
+    public int Pending => _queue?.PendingCount ?? 0;
+
+    /// <summary>
+    /// Registers a worker the first time it asks: <paramref name="nodeAddress"/> is how the cluster names its node
+    /// (to take its work back when the node leaves), <paramref name="nodeName"/> how the log and manifest do.
+    /// Says whether the worker (to watch it) and its node (to log it) are new to this run.
+    /// </summary>
+    public (bool NewWorker, bool NewNode) WorkerSeen(string workerId, string nodeAddress, string nodeName) =>
+        _workers.TryAdd(workerId, nodeAddress) ? (true, _nodeNames.Add(nodeName)) : (false, false);
+
+    /// <summary>The answer to a worker that asks for up to <paramref name="maxFiles"/> files.</summary>
+    public IWorkMessage HandOut(string workerId, int maxFiles) => Phase switch
+    {
+        RunPhase.Running => (IWorkMessage?)_queue!.TryTake(workerId, maxFiles, _workers.Count) ?? NoWorkYet.Instance,
+        RunPhase.Finished => RunFinished.Instance,
+        _ => NoWorkYet.Instance,
+    };
+
+    /// <summary>
+    /// What a reported batch becomes: the events to journal before the worker is told <see cref="BatchAccepted"/>.
+    /// Null when the batch is not in flight (settled already, or taken back when its node left): accept it without
+    /// journaling, so its rows stay out of the tables.
+    /// </summary>
+    public IReadOnlyList<ICoordinatorEvent>? Settle(ReportBatchCompleted report, DateTimeOffset now)
+    {
+        var settlement = _queue?.Settle(report.BatchId, report.Completed, report.Failed);
+        if (settlement is null) return null;
+        var events = new List<ICoordinatorEvent>(2);
+        if (settlement.Completed.Count > 0)
+            events.Add(new FilesCompleted(Ledger.NextBatchRef, report.Segments, settlement.Completed.Select(Stamp).ToImmutableArray(), now));
+        if (settlement.Quarantined.Count > 0)
+            events.Add(new FilesQuarantined(settlement.Quarantined.ToImmutableArray(), now));
+        return events;
+    }
+
+    /// <summary>What taking work back from lost workers released, and the quarantines to journal.</summary>
+    public sealed record Released(int Files, IReadOnlyList<ICoordinatorEvent> Events);
+
+    /// <summary>A node left the cluster: its workers are forgotten and everything they held goes back to the queue.</summary>
+    public Released NodeLost(string nodeAddress, string reason, DateTimeOffset now) =>
+        Release(_workers.Where(w => w.Value == nodeAddress).Select(w => w.Key).ToHashSet(), "node_lost", reason, now);
+
+    /// <summary>A worker actor stopped: what it held goes back to the queue.</summary>
+    public Released WorkerLost(string workerId, string reason, DateTimeOffset now) =>
+        Release(_workers.ContainsKey(workerId) ? [workerId] : [], "worker_lost", reason, now);
+
+    Released Release(HashSet<string> gone, string kind, string reason, DateTimeOffset now)
+    {
+        if (gone.Count == 0) return new Released(0, []);
+        foreach (var id in gone) _workers.Remove(id);
+        if (_queue == null) return new Released(0, []);
+        var released = _queue.Release(gone.Contains, kind, reason);
+        return new Released(released.Files,
+            released.Quarantined.Count > 0 ? [new FilesQuarantined(released.Quarantined.ToImmutableArray(), now)] : []);
+    }
+
+    /// <summary>After the events of a decision are applied (or there were none): snapshot, finish, or go on.</summary>
+    public NextSteps AfterChange()
+    {
+        var steps = NextSteps.None;
+        if (Phase == RunPhase.Running && _queue!.IsDrained)
+        {
+            Phase = RunPhase.Finishing;
+            steps |= NextSteps.EnterFinishing;
+            _filesSinceSnapshot = settings.SnapshotEveryFiles; // the final snapshot, so that a rerun recovers one record
+        }
+        if (_filesSinceSnapshot >= settings.SnapshotEveryFiles && !_snapshotInFlight) steps |= NextSteps.SaveSnapshot;
+        return steps;
+    }
+
+    /// <summary>The snapshot to save now; counting towards the next one starts again.</summary>
+    public CoordinatorSnapshot TakeSnapshot()
+    {
+        _snapshotInFlight = true;
+        _filesSinceSnapshot = 0;
+        return new CoordinatorSnapshot(CoordinatorSnapshot.CurrentVersion, Ledger.ToBytes());
+    }
+
+    /// <summary>A snapshot was saved or failed (the journal alone still recovers everything): merge if it was the last.</summary>
+    public NextSteps SnapshotSettled()
+    {
+        _snapshotInFlight = false;
+        return Phase == RunPhase.Finishing ? NextSteps.StartMerge : NextSteps.None;
+    }
+
+    /// <summary>The merged tables and manifest are written.</summary>
+    public void Finished() => Phase = RunPhase.Finished;
+
+    /// <summary>Stops handing out work (a signal, a failure); false if the run was already over.</summary>
+    public bool Stop()
+    {
+        if (Phase is RunPhase.Finished or RunPhase.Stopped) return false;
+        Phase = RunPhase.Stopped;
+        return true;
+    }
+
+    /// <summary>True when the node-join deadline passes and no worker has asked for work: the run cannot go on.</summary>
+    public bool NoNodeJoined => Phase == RunPhase.Running && _workers.Count == 0;
+
+    /// <summary>True while work is pending for workers that are yet to come (the node-join deadline applies).</summary>
+    public bool AwaitsWork => Phase == RunPhase.Running && Pending > 0;
+
+    /// <summary>The progress reading for the log and status.json.</summary>
+    public ProgressReport Report(DateTimeOffset now)
+    {
+        var phase = Phase.ToString().ToLowerInvariant();
+        if (Progress == null) return new ProgressReport(phase, 0, 0, 0, 0, null, 0, 0, 0, 0, now, now);
+        return Progress.Report(phase, now, NodeCount, _workers.Count, _queue!.Retries);
+    }
+
+    static FileStamp Stamp(InputFile file) => new(FileKeys.ToText(file.Key), file.Size, file.ModifiedUtcTicks);
+}

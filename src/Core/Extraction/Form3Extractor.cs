@@ -1,0 +1,284 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Form3Actors.Core.Extraction;
+
+/// <summary>The result of extracting one filing: its rows, or the reason it has none.</summary>
+public readonly record struct ExtractionOutcome(FilingRows? Rows, ExtractionError? Error)
+{
+    public bool Succeeded => Rows != null;
+}
+
+/// <summary>
+/// Turns the bytes of one Form 3 or 3/A filing into rows of the research tables (the README's data dictionary).
+/// Deterministic: the same bytes and path always give the same rows.
+/// </summary>
+/// <remarks>Not thread-safe: it reuses one parse tree. Give each worker its own instance.</remarks>
+public sealed partial class Form3Extractor
+{
+    readonly XmlTree _tree = new();
+
+    /// <summary>Extracts rows; never throws for bad input, which comes back as an <see cref="ExtractionError"/>.</summary>
+    public ExtractionOutcome Extract(ReadOnlyMemory<byte> file, string sourcePath)
+    {
+        try
+        {
+            return new ExtractionOutcome(ExtractOrThrow(file, sourcePath), null);
+        }
+        catch (BadFilingException bad)
+        {
+            return new ExtractionOutcome(null, bad.Error);
+        }
+    }
+
+    FilingRows ExtractOrThrow(ReadOnlyMemory<byte> file, string sourcePath)
+    {
+        var envelope = FilingEnvelope.Open(file);
+        if (envelope.IsHeaderOnly) return HeaderOnlyRows(envelope.Header!, sourcePath);
+        XmlScanner.Parse(envelope.Xml, _tree);
+        return XmlRows(envelope.Header, sourcePath);
+    }
+
+    FilingRows XmlRows(SecHeader? header, string sourcePath)
+    {
+        var t = _tree;
+        var doc = t.Root;
+        if (!t.LocalName(doc).SequenceEqual("ownershipDocument"u8))
+            throw new BadFilingException(Stage.Xml, ErrorKind.NotOwnershipXml, $"root element is <{t.LocalNameString(doc)}>, not <ownershipDocument>");
+        var documentType = t.ChildText(doc, "documentType"u8);
+        if (!Form3Types.IsForm3(documentType))
+            throw new BadFilingException(Stage.Extract, ErrorKind.NotForm3,
+                documentType.Length == 0 ? "not a Form 3: the document has no <documentType>" : $"not a Form 3: document type {documentType}");
+
+        var rows = new FilingRows();
+        var accession = header?.AccessionNumber is { Length: > 0 } fromHeader ? fromHeader : AccessionFromPath(sourcePath);
+        var signatures = new List<(string Name, string Date)>();
+        foreach (var signature in t.Children(doc, "ownerSignature"u8))
+            signatures.Add((t.ChildText(signature, "signatureName"u8), t.ChildText(signature, "signatureDate"u8)));
+
+        string filingDate;
+        if (header != null && header.FiledAsOf.Length > 0)
+        {
+            filingDate = IsoDate(header.FiledAsOf);
+            rows.FilingDateSource = FilingDateSource.SecHeader;
+        }
+        else
+        {
+            filingDate = signatures.Select(s => s.Date).Where(d => d.Length > 0).DefaultIfEmpty("").Max(StringComparer.Ordinal)!;
+            rows.FilingDateSource = filingDate.Length > 0 ? FilingDateSource.SignatureDate : FilingDateSource.None;
+        }
+
+        var issuer = t.Child(doc, "issuer"u8);
+        var issuerCik = Cik(t.ChildText(issuer, "issuerCik"u8));
+        var issuerName = t.ChildText(issuer, "issuerName"u8);
+        if (issuerName.Length == 0 && header?.Issuer != null) issuerName = header.Issuer.Name;
+
+        rows.Add(Table.Submission,
+        [
+            accession, filingDate, t.ChildText(doc, "periodOfReport"u8), t.ChildText(doc, "dateOfOriginalSubmission"u8),
+            Flag(t.ChildText(doc, "noSecuritiesOwned"u8)), Flag(t.ChildText(doc, "notSubjectToSection16"u8)),
+            Flag(t.ChildText(doc, "form3HoldingsReported"u8)), Flag(t.ChildText(doc, "form4TransactionsReported"u8)),
+            documentType, issuerCik, issuerName, t.ChildText(issuer, "issuerTradingSymbol"u8), t.ChildText(doc, "remarks"u8),
+            Flag(t.ChildText(doc, "aff10b5One"u8)), t.ChildText(doc, "schemaVersion"u8), "0",
+            IsoDateTime(header?.AcceptanceDateTime ?? ""), header?.PublicDocumentCount ?? "", header?.Issuer?.Sic ?? "", sourcePath,
+        ]);
+
+        foreach (var owner in t.Children(doc, "reportingOwner"u8))
+        {
+            var id = t.Child(owner, "reportingOwnerId"u8);
+            var address = t.Child(owner, "reportingOwnerAddress"u8);
+            var relationship = t.Child(owner, "reportingOwnerRelationship"u8);
+            var cik = Cik(t.ChildText(id, "rptOwnerCik"u8));
+            var name = t.ChildText(id, "rptOwnerName"u8);
+            var roles = new Roles(
+                IsTrue(t.ChildText(relationship, "isDirector"u8)), IsTrue(t.ChildText(relationship, "isOfficer"u8)),
+                IsTrue(t.ChildText(relationship, "isTenPercentOwner"u8)), IsTrue(t.ChildText(relationship, "isOther"u8)));
+            var fileNumber = header?.ReportingOwners.FirstOrDefault(o => Cik(o.Cik) == cik)?.FileNumber ?? "";
+            rows.Add(Table.ReportingOwner,
+            [
+                accession, cik, name, roles.SecWords(), t.ChildText(relationship, "officerTitle"u8), t.ChildText(relationship, "otherText"u8),
+                t.ChildText(address, "rptOwnerStreet1"u8), t.ChildText(address, "rptOwnerStreet2"u8), t.ChildText(address, "rptOwnerCity"u8),
+                t.ChildText(address, "rptOwnerState"u8), t.ChildText(address, "rptOwnerZipCode"u8),
+                t.ChildText(address, "rptOwnerStateDescription"u8), fileNumber,
+            ]);
+            rows.Add(Table.Form3Summary, [accession, sourcePath, name, roles.FormWords(), issuerName, issuerCik, filingDate]);
+        }
+
+        var sequence = 0;
+        foreach (var holding in t.Children(t.Child(doc, "nonDerivativeTable"u8), "nonDerivativeHolding"u8))
+        {
+            var title = Value(holding, "securityTitle"u8);
+            var formType = FormType(holding);
+            var post = t.Child(holding, "postTransactionAmounts"u8);
+            var shares = Value(post, "sharesOwnedFollowingTransaction"u8);
+            var value = Value(post, "valueOwnedFollowingTransaction"u8);
+            var nature = t.Child(holding, "ownershipNature"u8);
+            var direct = Value(nature, "directOrIndirectOwnership"u8);
+            var natureOf = Value(nature, "natureOfOwnership"u8);
+            rows.Add(Table.NonDerivHolding,
+            [
+                accession, Sk(++sequence), title.Value, title.Footnotes, formType.Value, formType.Footnotes, shares.Value, shares.Footnotes,
+                value.Value, value.Footnotes, direct.Value, direct.Footnotes, natureOf.Value, natureOf.Footnotes,
+            ]);
+        }
+
+        sequence = 0;
+        foreach (var holding in t.Children(t.Child(doc, "derivativeTable"u8), "derivativeHolding"u8))
+        {
+            var title = Value(holding, "securityTitle"u8);
+            var price = Value(holding, "conversionOrExercisePrice"u8);
+            var formType = FormType(holding);
+            var exercise = Value(holding, "exerciseDate"u8);
+            var expiration = Value(holding, "expirationDate"u8);
+            var underlying = t.Child(holding, "underlyingSecurity"u8);
+            var underlyingTitle = Value(underlying, "underlyingSecurityTitle"u8);
+            var underlyingShares = Value(underlying, "underlyingSecurityShares"u8);
+            var underlyingValue = Value(underlying, "underlyingSecurityValue"u8);
+            var post = t.Child(holding, "postTransactionAmounts"u8);
+            var shares = Value(post, "sharesOwnedFollowingTransaction"u8);
+            var value = Value(post, "valueOwnedFollowingTransaction"u8);
+            var nature = t.Child(holding, "ownershipNature"u8);
+            var direct = Value(nature, "directOrIndirectOwnership"u8);
+            var natureOf = Value(nature, "natureOfOwnership"u8);
+            rows.Add(Table.DerivHolding,
+            [
+                accession, Sk(++sequence), title.Value, title.Footnotes, price.Value, price.Footnotes, formType.Value, formType.Footnotes,
+                exercise.Value, exercise.Footnotes, expiration.Value, expiration.Footnotes, underlyingTitle.Value, underlyingTitle.Footnotes,
+                underlyingShares.Value, underlyingShares.Footnotes, underlyingValue.Value, underlyingValue.Footnotes,
+                shares.Value, shares.Footnotes, value.Value, value.Footnotes, direct.Value, direct.Footnotes, natureOf.Value, natureOf.Footnotes,
+            ]);
+        }
+
+        foreach (var footnote in t.Children(t.Child(doc, "footnotes"u8), "footnote"u8))
+            rows.Add(Table.Footnotes, [accession, t.Attribute(footnote, "id"u8) ?? "", t.Text(footnote)]);
+
+        foreach (var (name, date) in signatures)
+            rows.Add(Table.OwnerSignature, [accession, name, date]);
+
+        return rows;
+    }
+
+    /// <summary>A paper-era filing with no XML: what the SEC header says, flagged HEADER_ONLY=1.</summary>
+    static FilingRows HeaderOnlyRows(SecHeader header, string sourcePath)
+    {
+        var rows = new FilingRows { FilingDateSource = header.FiledAsOf.Length > 0 ? FilingDateSource.SecHeader : FilingDateSource.None };
+        var accession = header.AccessionNumber.Length > 0 ? header.AccessionNumber : AccessionFromPath(sourcePath);
+        var filingDate = IsoDate(header.FiledAsOf);
+        var issuerCik = Cik(header.Issuer?.Cik ?? "");
+        var issuerName = header.Issuer?.Name ?? "";
+        rows.Add(Table.Submission,
+        [
+            accession, filingDate, IsoDate(header.PeriodOfReport), "", "", "", "", "", header.SubmissionType, issuerCik, issuerName,
+            "", "", "", "", "1", IsoDateTime(header.AcceptanceDateTime), header.PublicDocumentCount, header.Issuer?.Sic ?? "", sourcePath,
+        ]);
+        foreach (var owner in header.ReportingOwners)
+        {
+            var roles = Roles.FromHeader(owner.Relationships);
+            var address = owner.Address;
+            var cik = Cik(owner.Cik);
+            rows.Add(Table.ReportingOwner,
+            [
+                accession, cik, owner.Name, roles.SecWords(), "", "", address.Street1, address.Street2, address.City, address.State,
+                address.Zip, "", owner.FileNumber,
+            ]);
+            rows.Add(Table.Form3Summary, [accession, sourcePath, owner.Name, roles.FormWords(), issuerName, issuerCik, filingDate]);
+        }
+        return rows;
+    }
+
+    readonly record struct FootnotedValue(string Value, string Footnotes);
+
+    /// <summary>
+    /// Reads the schema's "value plus footnotes" shape: &lt;x&gt;&lt;value&gt;v&lt;/value&gt;&lt;footnoteId id="F1"/&gt;&lt;/x&gt;,
+    /// where either part may be missing (a footnote can stand in for the value).
+    /// </summary>
+    FootnotedValue Value(int parent, ReadOnlySpan<byte> name)
+    {
+        var element = _tree.Child(parent, name);
+        if (element == XmlTree.None) return new FootnotedValue("", "");
+        var value = _tree.Child(element, "value"u8);
+        var text = value == XmlTree.None && _tree.FirstChild(element) == XmlTree.None ? _tree.Text(element) : _tree.Text(value);
+        return new FootnotedValue(text, FootnoteIds(element));
+    }
+
+    /// <summary>transactionCoding/transactionFormType, present on holdings only for late Form 3 holdings reported on a Form 5.</summary>
+    FootnotedValue FormType(int holding)
+    {
+        var coding = _tree.Child(holding, "transactionCoding"u8);
+        return coding == XmlTree.None ? new FootnotedValue("", "") : new FootnotedValue(_tree.ChildText(coding, "transactionFormType"u8), FootnoteIds(coding));
+    }
+
+    string FootnoteIds(int element)
+    {
+        StringBuilder? ids = null;
+        string? single = null;
+        foreach (var footnote in _tree.Children(element, "footnoteId"u8))
+        {
+            var id = _tree.Attribute(footnote, "id"u8);
+            if (string.IsNullOrEmpty(id)) continue;
+            if (single == null)
+            {
+                single = id;
+                continue;
+            }
+            ids ??= new StringBuilder(single);
+            ids.Append(',').Append(id);
+        }
+        return ids?.ToString() ?? single ?? "";
+    }
+
+    static string Sk(int sequence) => sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Boolean flags as 1/0; the schema allows 1/0/true/false. Absent stays empty.</summary>
+    static string Flag(string text) => text switch
+    {
+        "" => "",
+        "1" => "1",
+        "0" => "0",
+        _ when text.Equals("true", StringComparison.OrdinalIgnoreCase) => "1",
+        _ when text.Equals("false", StringComparison.OrdinalIgnoreCase) => "0",
+        _ => text,
+    };
+
+    static bool IsTrue(string text) => Flag(text) == "1";
+
+    /// <summary>CIKs as 10-digit zero-padded text.</summary>
+    internal static string Cik(string text)
+    {
+        if (text.Length is 0 or >= 10) return text;
+        foreach (var c in text)
+            if (c is < '0' or > '9') return text;
+        return text.PadLeft(10, '0');
+    }
+
+    /// <summary>EDGAR header dates (yyyyMMdd) to ISO 8601; anything else is kept as given.</summary>
+    internal static string IsoDate(string text) =>
+        text.Length == 8 && text.All(char.IsAsciiDigit) ? $"{text[..4]}-{text[4..6]}-{text[6..]}" : text;
+
+    /// <summary>EDGAR's acceptance time (yyyyMMddHHmmss) to ISO 8601 without an offset (EDGAR's clock is Eastern time); anything else as given.</summary>
+    internal static string IsoDateTime(string text) =>
+        text.Length == 14 && text.All(char.IsAsciiDigit) ? $"{IsoDate(text[..8])}T{text[8..10]}:{text[10..12]}:{text[12..]}" : text;
+
+    /// <summary>A bare XML file has no header: take the accession number from its path (EDGAR's folder or file name), else the file name.</summary>
+    internal static string AccessionFromPath(string path)
+    {
+        var dashed = DashedAccession().Match(path);
+        if (dashed.Success) return dashed.Value;
+        var folder = FolderAccession().Match(path);
+        if (folder.Success)
+        {
+            var digits = folder.Groups[1].Value;
+            return $"{digits[..10]}-{digits[10..12]}-{digits[12..]}";
+        }
+        return Path.GetFileNameWithoutExtension(path);
+    }
+
+    /// <summary>True for an EDGAR accession number (0000950103-24-000077), false for a fallback such as a file name.</summary>
+    public static bool IsAccessionNumber(string text) => text.Length == 20 && DashedAccession().IsMatch(text);
+
+    [GeneratedRegex(@"\d{10}-\d{2}-\d{6}")]
+    private static partial Regex DashedAccession();
+
+    [GeneratedRegex(@"(?:^|[/\\])(\d{18})(?:[/\\]|$)")]
+    private static partial Regex FolderAccession();
+}

@@ -1,0 +1,122 @@
+namespace Form3Actors.Core.Extraction;
+
+/// <summary>The output tables: one CSV file each, named and ordered as in the README's data dictionary (the SEC data sets' names).</summary>
+public enum Table
+{
+    Submission,
+    ReportingOwner,
+    NonDerivHolding,
+    DerivHolding,
+    Footnotes,
+    OwnerSignature,
+    Form3Summary,
+    Errors,
+}
+
+/// <summary>File names and column orders of the tables. This is the contract; the README's data dictionary documents it.</summary>
+public static class TableSchema
+{
+    public static readonly IReadOnlyList<Table> All = Enum.GetValues<Table>();
+
+    public static string FileName(Table table) => table switch
+    {
+        Table.Submission => "SUBMISSION.csv",
+        Table.ReportingOwner => "REPORTINGOWNER.csv",
+        Table.NonDerivHolding => "NONDERIV_HOLDING.csv",
+        Table.DerivHolding => "DERIV_HOLDING.csv",
+        Table.Footnotes => "FOOTNOTES.csv",
+        Table.OwnerSignature => "OWNER_SIGNATURE.csv",
+        Table.Form3Summary => "FORM3_SUMMARY.csv",
+        Table.Errors => "ERRORS.csv",
+        _ => throw new ArgumentOutOfRangeException(nameof(table)),
+    };
+
+    /// <summary>The table's name without extension, as used in JSON output and part files.</summary>
+    public static string Name(Table table) => FileName(table)[..^4];
+
+    public static IReadOnlyList<string> Columns(Table table) => table switch
+    {
+        Table.Submission => SubmissionColumns,
+        Table.ReportingOwner => ReportingOwnerColumns,
+        Table.NonDerivHolding => NonDerivColumns,
+        Table.DerivHolding => DerivColumns,
+        Table.Footnotes => FootnoteColumns,
+        Table.OwnerSignature => SignatureColumns,
+        Table.Form3Summary => SummaryColumns,
+        Table.Errors => ErrorColumns,
+        _ => throw new ArgumentOutOfRangeException(nameof(table)),
+    };
+
+    static readonly string[] SubmissionColumns =
+    [
+        "ACCESSION_NUMBER", "FILING_DATE", "PERIOD_OF_REPORT", "DATE_OF_ORIG_SUB", "NO_SECURITIES_OWNED",
+        "NOT_SUBJECT_SEC16", "FORM3_HOLDINGS_REPORTED", "FORM4_TRANS_REPORTED", "DOCUMENT_TYPE", "ISSUERCIK",
+        "ISSUERNAME", "ISSUERTRADINGSYMBOL", "REMARKS", "AFF10B5ONE", "SCHEMA_VERSION", "HEADER_ONLY", "ACCEPTANCE_DATETIME",
+        "PUBLIC_DOCUMENT_COUNT", "ISSUER_SIC", "SOURCE_PATH",
+    ];
+
+    static readonly string[] ReportingOwnerColumns =
+    [
+        "ACCESSION_NUMBER", "RPTOWNERCIK", "RPTOWNERNAME", "RPTOWNER_RELATIONSHIP", "RPTOWNER_TITLE", "RPTOWNER_TXT",
+        "RPTOWNER_STREET1", "RPTOWNER_STREET2", "RPTOWNER_CITY", "RPTOWNER_STATE", "RPTOWNER_ZIPCODE",
+        "RPTOWNER_STATE_DESC", "FILE_NUMBER",
+    ];
+
+    static readonly string[] NonDerivColumns =
+    [
+        "ACCESSION_NUMBER", "NONDERIV_HOLDING_SK", "SECURITY_TITLE", "SECURITY_TITLE_FN", "TRANS_FORM_TYPE",
+        "TRANS_FORM_TYPE_FN", "SHRS_OWND_FOLWNG_TRANS", "SHRS_OWND_FOLWNG_TRANS_FN", "VALU_OWND_FOLWNG_TRANS",
+        "VALU_OWND_FOLWNG_TRANS_FN", "DIRECT_INDIRECT_OWNERSHIP", "DIRECT_INDIRECT_OWNERSHIP_FN", "NATURE_OF_OWNERSHIP",
+        "NATURE_OF_OWNERSHIP_FN",
+    ];
+
+    static readonly string[] DerivColumns =
+    [
+        "ACCESSION_NUMBER", "DERIV_HOLDING_SK", "SECURITY_TITLE", "SECURITY_TITLE_FN", "CONV_EXERCISE_PRICE",
+        "CONV_EXERCISE_PRICE_FN", "TRANS_FORM_TYPE", "TRANS_FORM_TYPE_FN", "EXERCISE_DATE", "EXERCISE_DATE_FN",
+        "EXPIRATION_DATE", "EXPIRATION_DATE_FN", "UNDLYNG_SEC_TITLE", "UNDLYNG_SEC_TITLE_FN", "UNDLYNG_SEC_SHARES",
+        "UNDLYNG_SEC_SHARES_FN", "UNDLYNG_SEC_VALUE", "UNDLYNG_SEC_VALUE_FN", "SHRS_OWND_FOLWNG_TRANS",
+        "SHRS_OWND_FOLWNG_TRANS_FN", "VALU_OWND_FOLWNG_TRANS", "VALU_OWND_FOLWNG_TRANS_FN", "DIRECT_INDIRECT_OWNERSHIP",
+        "DIRECT_INDIRECT_OWNERSHIP_FN", "NATURE_OF_OWNERSHIP", "NATURE_OF_OWNERSHIP_FN",
+    ];
+
+    static readonly string[] FootnoteColumns = ["ACCESSION_NUMBER", "FOOTNOTE_ID", "FOOTNOTE_TXT"];
+
+    static readonly string[] SignatureColumns = ["ACCESSION_NUMBER", "OWNERSIGNATURENAME", "OWNERSIGNATUREDATE"];
+
+    static readonly string[] SummaryColumns =
+    [
+        "ACCESSION_NUMBER", "FILEPATH", "INSIDER_NAME", "INSIDER_ROLE", "COMPANY_NAME", "COMPANY_CIK", "FILING_DATE",
+    ];
+
+    static readonly string[] ErrorColumns = ["FILEPATH", "STAGE", "ERROR_KIND", "MESSAGE", "ATTEMPTS"];
+
+    /// <summary>Builds an ERRORS row.</summary>
+    public static string[] ErrorRow(string path, ExtractionError error, int attempts) =>
+        [path, error.Stage, error.Kind, error.Message, attempts.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+}
+
+/// <summary>The rows one filing contributes to each table.</summary>
+public sealed class FilingRows
+{
+    readonly List<string[]>[] _rows = TableSchema.All.Select(_ => new List<string[]>()).ToArray();
+
+    public IReadOnlyList<string[]> this[Table table] => _rows[(int)table];
+
+    public void Add(Table table, string[] row)
+    {
+        if (row.Length != TableSchema.Columns(table).Count)
+            throw new InvalidOperationException($"{table} row has {row.Length} cells, expected {TableSchema.Columns(table).Count}");
+        _rows[(int)table].Add(row);
+    }
+
+    /// <summary>How the FILING_DATE was found: from the SEC header, or (bare XML) from the latest signature date.</summary>
+    public FilingDateSource FilingDateSource { get; set; }
+}
+
+public enum FilingDateSource
+{
+    None,
+    SecHeader,
+    SignatureDate,
+}

@@ -1,0 +1,72 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+
+namespace Form3Actors.Core.Hosting;
+
+/// <summary>
+/// Downing for a run's cluster, which is a star: every node works for the one coordinator and is useless without it.
+/// The coordinator downs a node that has stayed unreachable for form3.cluster.down-unreachable-after, and is never
+/// downed by anyone; a node whose coordinator stays unreachable that long downs itself (it cannot work alone), which
+/// ends the node process with "coordinator lost".
+/// </summary>
+/// <remarks>
+/// Akka's split-brain resolver was tried first (keep-oldest): with nodes joining and being stopped in quick
+/// succession it downed every member, the coordinator included, both on "unstable" reachability and on "indirectly
+/// connected" members, which ended a healthy run. In a star nothing needs that safety: a node partitioned from the
+/// coordinator cannot do any work, so downing it on the coordinator's side is always the right decision.
+/// </remarks>
+public sealed class CoordinatorDowningProvider(ActorSystem system, Cluster cluster) : IDowningProvider
+{
+    /// <summary>The role of the coordinator's actor system (akka.cluster.roles in hocon/coordinator.conf).</summary>
+    public const string CoordinatorRole = "coordinator";
+
+    readonly TimeSpan _unreachableAfter = system.Settings.Config.GetTimeSpan("form3.cluster.down-unreachable-after");
+
+    public TimeSpan DownRemovalMargin => TimeSpan.Zero;
+
+    public Props DowningActorProps => Props.Create(() => new UnreachableDowning(_unreachableAfter, cluster.SelfRoles.Contains(CoordinatorRole)));
+}
+
+/// <summary>
+/// On the coordinator: downs a node that stays unreachable, so its work goes back to the queue. On a node: leaves
+/// (downs itself) when the coordinator stays unreachable.
+/// </summary>
+sealed class UnreachableDowning : ReceiveActor, IWithTimers
+{
+    sealed record DownIfStillUnreachable(Member Member);
+
+    readonly ILoggingAdapter _log = Context.GetLogger();
+    readonly Cluster _cluster = Cluster.Get(Context.System);
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public UnreachableDowning(TimeSpan unreachableAfter, bool onCoordinator)
+    {
+        Receive<ClusterEvent.UnreachableMember>(m =>
+        {
+            var mine = onCoordinator ? !m.Member.UniqueAddress.Equals(_cluster.SelfUniqueAddress) : m.Member.HasRole(CoordinatorDowningProvider.CoordinatorRole);
+            if (mine) Timers.StartSingleTimer(m.Member.UniqueAddress, new DownIfStillUnreachable(m.Member), unreachableAfter);
+        });
+        Receive<ClusterEvent.ReachableMember>(m => Timers.Cancel(m.Member.UniqueAddress));
+        Receive<DownIfStillUnreachable>(d =>
+        {
+            if (!_cluster.State.Unreachable.Any(m => m.UniqueAddress.Equals(d.Member.UniqueAddress))) return;
+            if (onCoordinator)
+            {
+                _log.Warning("Node {Node} has been unreachable for {Seconds:N0} s: removing it from the run", d.Member.Address, unreachableAfter.TotalSeconds);
+                _cluster.Down(d.Member.Address);
+            }
+            else
+            {
+                _log.Warning("The coordinator {Coordinator} has been unreachable for {Seconds:N0} s: leaving", d.Member.Address, unreachableAfter.TotalSeconds);
+                _cluster.Down(_cluster.SelfAddress);
+            }
+        });
+    }
+
+    protected override void PreStart() =>
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IReachabilityEvent));
+
+    protected override void PostStop() => _cluster.Unsubscribe(Self);
+}

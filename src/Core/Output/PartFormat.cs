@@ -1,0 +1,89 @@
+using System.Text;
+using Form3Actors.Messages.WorkProtocol;
+using Form3Actors.Core.Extraction;
+
+namespace Form3Actors.Core.Output;
+
+/// <summary>
+/// The format of part files: what a worker appends per batch and the coordinator merges into the final tables.
+/// A part file belongs to one worker process and grows by one segment per table per batch. Each segment is
+/// headerless CSV whose rows are the table's cells, already as the final table shows them (formula-guarded),
+/// preceded by the file key (so the merge can drop rows of a superseded version of a file); SUBMISSION rows also
+/// end with the filing-date source, counted in the manifest. The merge copies a row's bytes between the key and
+/// that extra column into the table as they are. Bytes past the last journaled segment (a crash mid-write) are
+/// never read.
+/// </summary>
+public static class PartFormat
+{
+    public const string Extension = ".part";
+
+    /// <summary>Columns of a segment of <paramref name="table"/> as written (key first, extras last).</summary>
+    public static IReadOnlyList<string> SegmentColumns(Table table)
+    {
+        var columns = new List<string> { "FILE_KEY" };
+        columns.AddRange(TableSchema.Columns(table));
+        if (table == Table.Submission) columns.Add("FILING_DATE_SOURCE");
+        return columns;
+    }
+
+    /// <summary>Writes one segment row: the key, the table's cells, and the extra column if there is one.</summary>
+    public static void WriteRow(CsvRowWriter writer, string key, string[] cells, string? extra)
+    {
+        writer.Field(key);
+        foreach (var cell in cells) writer.Field(CsvCells.GuardFormula(cell));
+        if (extra != null) writer.Field(extra);
+        writer.EndRow();
+    }
+
+    /// <summary>The bytes of one journaled segment.</summary>
+    public static byte[] ReadSegment(PartSegment segment, string partsDirectory)
+    {
+        var bytes = new byte[segment.Length];
+        using var handle = File.OpenHandle(Path.Combine(partsDirectory, segment.PartFile));
+        var read = 0;
+        while (read < bytes.Length)
+        {
+            var n = RandomAccess.Read(handle, bytes.AsSpan(read), segment.Offset + read);
+            if (n == 0) throw new IOException($"part file {segment.PartFile} ends before its journaled segment ({segment.Offset}+{segment.Length})");
+            read += n;
+        }
+        return bytes;
+    }
+
+    /// <summary>The rows of a segment of <paramref name="table"/> read by <see cref="ReadSegment"/>, each with its LF.</summary>
+    public static IEnumerable<ReadOnlyMemory<byte>> Rows(byte[] bytes, PartSegment segment, Table table)
+    {
+        var width = SegmentColumns(table).Count;
+        var position = 0;
+        while (position < bytes.Length)
+        {
+            var length = CsvRecords.Length(bytes.AsSpan(position), out var fields);
+            if (length < 0) throw new InvalidDataException($"part file {segment.PartFile} segment at {segment.Offset} ends inside a row");
+            if (fields != width)
+                throw new InvalidDataException($"part file {segment.PartFile} segment at {segment.Offset} has a row of {fields} fields, expected {width}; " +
+                    "if an older version of Form3Actors began this run (tables gained columns since), finish it with that version or start a new run folder");
+            yield return bytes.AsMemory(position, length);
+            position += length;
+        }
+    }
+
+    /// <summary>The file key at the start of a segment row.</summary>
+    public static ReadOnlySpan<byte> Key(ReadOnlySpan<byte> row) => row[..KeyEnd(row)];
+
+    /// <summary>The row's cells as the final table holds them: without the key, the extra column or the LF.</summary>
+    public static ReadOnlySpan<byte> TableCells(ReadOnlySpan<byte> row, Table table)
+    {
+        var end = table == Table.Submission ? row.LastIndexOf((byte)',') : row.Length - 1;
+        return row[(KeyEnd(row) + 1)..end];
+    }
+
+    /// <summary>The extra column of a SUBMISSION row (plain ASCII, never quoted).</summary>
+    public static string FilingDateSource(ReadOnlySpan<byte> row) =>
+        Encoding.ASCII.GetString(row[(row.LastIndexOf((byte)',') + 1)..^1]);
+
+    static int KeyEnd(ReadOnlySpan<byte> row)
+    {
+        var comma = row.IndexOf((byte)',');
+        return comma < 0 ? throw new InvalidDataException("a part row has no file key") : comma;
+    }
+}

@@ -1,0 +1,177 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Event;
+using Form3Actors.Messages.WorkProtocol;
+using Form3Actors.Core.Extraction;
+using Form3Actors.Core.Output;
+
+namespace Form3Actors.Core.Work;
+
+/// <summary>
+/// Pulls batches from the coordinator one at a time: asks only when idle, so nothing queues up unbounded on either
+/// side. Extraction runs on the thread pool and comes back as a message; the actor itself never blocks.
+/// </summary>
+/// <remarks>
+/// Two things can go silent without an error: a read that never returns (a FIFO, a hung NFS or Lustre mount) and a
+/// report lost on a dropped connection. A file that takes longer than form3.node.file-deadline is abandoned: it is
+/// reported as timed out, its unfinished batch-mates are given back without counting as an attempt, and the worker
+/// carries on with a fresh part file while the stuck thread is left behind. A report is sent again until the
+/// coordinator acknowledges it with <see cref="BatchAccepted"/>; a repeat is harmless there.
+/// </remarks>
+public sealed class WorkerActor : ReceiveActor, IWithTimers
+{
+    readonly ILoggingAdapter _log = Context.GetLogger();
+    readonly IActorRef _coordinator;
+    readonly WorkerSettings _settings;
+    readonly string _workerId;
+    readonly Func<IFilingSource> _sources;
+    readonly Dictionary<long, ReportBatchCompleted> _unacknowledged = [];
+    BatchProcessor _processor;
+    int _generation;
+    AssignBatch? _current;
+    CancellationTokenSource? _cancelCurrent;
+
+    sealed record AskAgain
+    {
+        public static readonly AskAgain Instance = new();
+    }
+
+    sealed record ResendReports
+    {
+        public static readonly ResendReports Instance = new();
+    }
+
+    sealed record CheckDeadline
+    {
+        public static readonly CheckDeadline Instance = new();
+    }
+
+    /// <summary>A batch finished (or threw) on the thread pool; <c>Generation</c> tells a current result from an abandoned one.</summary>
+    sealed record BatchProcessed(int Generation, AssignBatch Batch, ReportBatchCompleted? Report, Exception? Fault);
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public WorkerActor(IActorRef coordinator, WorkerSettings settings, string workerId, Func<IFilingSource>? sources = null)
+    {
+        _coordinator = coordinator;
+        _settings = settings;
+        _workerId = workerId;
+        _sources = sources ?? (() => new FilingReader(settings.MaxFileBytes));
+        _processor = NewProcessor();
+
+        Receive<AssignBatch>(HandleAssignBatch);
+        Receive<BatchProcessed>(HandleBatchProcessed);
+        Receive<CheckDeadline>(_ => AbandonIfStuck());
+        Receive<NoWorkYet>(_ => Timers.StartSingleTimer(nameof(AskAgain), AskAgain.Instance, _settings.NoWorkRetry));
+        Receive<AskAgain>(_ => AskForWork());
+        Receive<BatchAccepted>(accepted =>
+        {
+            _unacknowledged.Remove(accepted.BatchId);
+            if (_unacknowledged.Count == 0) Timers.Cancel(nameof(ResendReports));
+        });
+        Receive<ResendReports>(_ =>
+        {
+            _log.Warning("Worker {WorkerId}: {Reports} batch reports not acknowledged within {Interval}; sending them again", _workerId, _unacknowledged.Count,
+                _settings.ReportResendInterval);
+            foreach (var report in _unacknowledged.Values) _coordinator.Tell(report);
+        });
+        Receive<RunFinished>(finished =>
+        {
+            Context.Parent.Tell(finished);
+            Context.Stop(Self);
+        });
+        Receive<Terminated>(t => t.ActorRef.Equals(_coordinator), _ =>
+        {
+            _log.Warning("Worker {WorkerId}: coordinator is gone; stopping", _workerId);
+            Context.Stop(Self);
+        });
+    }
+
+    public static Props Props(IActorRef coordinator, WorkerSettings settings, string workerId, Func<IFilingSource>? sources = null) =>
+        Akka.Actor.Props.Create(() => new WorkerActor(coordinator, settings, workerId, sources));
+
+    protected override void PreStart()
+    {
+        Context.Watch(_coordinator);
+        AskForWork();
+    }
+
+    protected override void PostStop()
+    {
+        _cancelCurrent?.Cancel();
+        _processor.Dispose();
+    }
+
+    /// <summary>The first processor writes WORKER.part; one that replaces an abandoned one gets a part file of its own.</summary>
+    BatchProcessor NewProcessor()
+    {
+        var name = _generation == 0 ? _workerId : $"{_workerId}-g{_generation}";
+        return new BatchProcessor(_sources(), new PartFileWriter(_settings.PartsDirectory, name), _workerId);
+    }
+
+    void AskForWork() => _coordinator.Tell(new RequestWork(_workerId, _settings.RequestSize));
+
+    void HandleAssignBatch(AssignBatch batch)
+    {
+        _current = batch;
+        _cancelCurrent = new CancellationTokenSource();
+        var (processor, generation, cancel) = (_processor, _generation, _cancelCurrent.Token);
+        Task.Run(() => processor.Process(batch, cancel), cancel).ContinueWith(
+            t => new BatchProcessed(generation, batch, t.IsCompletedSuccessfully ? t.Result : null, t.Exception?.GetBaseException()),
+            TaskScheduler.Default).PipeTo(Self);
+        // Checked a few times per deadline, so a stuck file is noticed at most a quarter of a deadline late.
+        Timers.StartPeriodicTimer(nameof(CheckDeadline), CheckDeadline.Instance, _settings.FileDeadline / 4);
+    }
+
+    void HandleBatchProcessed(BatchProcessed done)
+    {
+        if (done.Generation != _generation) return; // a batch abandoned earlier, whose stuck read finally returned
+        Timers.Cancel(nameof(CheckDeadline));
+        _current = null;
+        if (done.Report is { } report)
+        {
+            Send(report);
+        }
+        else
+        {
+            // A fault in our own code, not in a filing (those become error rows): report every file of the batch as
+            // failed so the coordinator retries it elsewhere and, if it keeps failing, quarantines it with this reason.
+            _log.Error(done.Fault, "Worker {WorkerId}: batch {BatchId} failed inside the worker", _workerId, done.Batch.BatchId);
+            var reason = $"worker fault: {done.Fault?.Message}";
+            Send(new ReportBatchCompleted(done.Batch.BatchId, _workerId, [], [],
+                done.Batch.Files.Select(f => new FileFailure(f.FileKey, "worker_error", reason)).ToImmutableArray()));
+        }
+        AskForWork();
+    }
+
+    void AbandonIfStuck()
+    {
+        if (_current is not { } batch || _processor.CurrentFile is not { } file) return;
+        var elapsed = TimeProvider.System.GetElapsedTime(file.StartedTimestamp);
+        if (elapsed < _settings.FileDeadline) return;
+
+        var stuck = batch.Files[file.Index];
+        _log.Warning("Worker {WorkerId}: {Path} has been reading or extracting for {Seconds:N0} s (form3.node.file-deadline {Deadline}); " +
+            "abandoning it (it will be retried, alone, then quarantined) and giving its {Others} batch-mates back", _workerId, stuck.SourcePath,
+            elapsed.TotalSeconds, _settings.FileDeadline, batch.Files.Length - 1);
+        _cancelCurrent!.Cancel();
+        _processor.Dispose();
+        _generation++;
+        _processor = NewProcessor();
+        _current = null;
+        Timers.Cancel(nameof(CheckDeadline));
+        var failures = batch.Files.Select(f => f == stuck
+            ? new FileFailure(f.FileKey, FailureKind.Timeout, $"reading or extracting took longer than {_settings.FileDeadline.TotalSeconds:N0} s (form3.node.file-deadline)")
+            : new FileFailure(f.FileKey, FailureKind.Abandoned, "given back unprocessed: a batch-mate timed out"));
+        Send(new ReportBatchCompleted(batch.BatchId, _workerId, [], [], failures.ToImmutableArray()));
+        AskForWork();
+    }
+
+    void Send(ReportBatchCompleted report)
+    {
+        _unacknowledged[report.BatchId] = report;
+        _coordinator.Tell(report);
+        if (!Timers.IsTimerActive(nameof(ResendReports)))
+            Timers.StartPeriodicTimer(nameof(ResendReports), ResendReports.Instance, _settings.ReportResendInterval);
+    }
+}

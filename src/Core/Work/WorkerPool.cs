@@ -1,0 +1,48 @@
+using Akka.Actor;
+using Akka.Event;
+using Form3Actors.Messages.WorkProtocol;
+
+namespace Form3Actors.Core.Work;
+
+/// <summary>
+/// The workers of one node (one per core it was given). Stops itself when every worker has stopped, which happens
+/// when the coordinator says the run is finished or goes away, and then completes <c>finished</c> with which of the
+/// two it was, so the node process can exit with the right code.
+/// </summary>
+public sealed class WorkerPool : ReceiveActor
+{
+    /// <summary>The pool's actor name under /user, in the coordinator's embedded mode and in `join` alike.</summary>
+    public const string Name = "workers";
+
+    readonly ILoggingAdapter _log = Context.GetLogger();
+    int _running;
+    bool _runFinished;
+
+    public WorkerPool(IActorRef coordinator, WorkerSettings settings, int workers, string nodeName, TaskCompletionSource<bool>? finished = null)
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        for (var i = 1; i <= workers; i++)
+        {
+            var id = $"{nodeName}-w{i}-{suffix}";
+            Context.Watch(Context.ActorOf(WorkerActor.Props(coordinator, settings, id), $"w{i}"));
+        }
+        _running = workers;
+        _log.Info("Node {Node}: {Workers} workers pulling from {Coordinator}", nodeName, workers, coordinator.Path);
+
+        Receive<Terminated>(_ =>
+        {
+            if (--_running > 0) return;
+            Context.Stop(Self);
+        });
+        Receive<RunFinished>(_ => _runFinished = true);
+        _finished = finished;
+    }
+
+    readonly TaskCompletionSource<bool>? _finished;
+
+    /// <summary>However the pool stops (its workers are done, or it failed), the node process learns of it.</summary>
+    protected override void PostStop() => _finished?.TrySetResult(_runFinished);
+
+    public static Props Props(IActorRef coordinator, WorkerSettings settings, int workers, string nodeName, TaskCompletionSource<bool>? finished = null) =>
+        Akka.Actor.Props.Create(() => new WorkerPool(coordinator, settings, workers, nodeName, finished));
+}

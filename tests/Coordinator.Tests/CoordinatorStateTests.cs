@@ -1,0 +1,264 @@
+using System.Collections.Immutable;
+using Form3Actors.Coordinator.Inputs;
+using Form3Actors.Coordinator.State;
+using Form3Actors.Core.Extraction;
+using Form3Actors.Messages;
+using Form3Actors.Messages.CoordinatorEvents;
+using Form3Actors.Messages.WorkProtocol;
+
+namespace Form3Actors.Coordinator.Tests;
+
+/// <summary>
+/// The coordinator's decisions, command by command, without an actor system: the actor specs cover the same
+/// run through a real journal, these cover every branch of the rules.
+/// </summary>
+public sealed class CoordinatorStateTests
+{
+    static readonly DateTimeOffset Now = new(2026, 11, 25, 9, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Batches of a fixed size (the smallest is the largest): how they shrink is WorkQueueTests' business.</summary>
+    static CoordinatorSettings Settings(int snapshotEvery = 1000, int batchSize = 10, int maxAttempts = 3) => new(
+        new QueueSettings(batchSize, MinBatchSize: batchSize, maxAttempts, IsolateAfterFailures: 2), snapshotEvery,
+        ProgressInterval: TimeSpan.FromSeconds(10), RateWindow: TimeSpan.FromSeconds(60), NodeJoinTimeout: TimeSpan.FromSeconds(180));
+
+    static FileStamp Stamp(InputFile f) => new(FileKeys.ToText(f.Key), f.Size, f.ModifiedUtcTicks);
+
+    static InputListing Listing(IReadOnlyList<InputFile> files) => new("test", files, [], 0, 0, 0);
+
+    static CoordinatorState Started(IReadOnlyList<InputFile> files, CoordinatorSettings? settings = null)
+    {
+        var state = new CoordinatorState(settings ?? Settings());
+        state.Start(Listing(files), Now);
+        return state;
+    }
+
+    static ReportBatchCompleted AllDone(AssignBatch batch, string worker = "w1") =>
+        new(batch.BatchId, worker, [new PartSegment("w1.part", "SUBMISSION", 0, 10)], batch.Files.Select(f => f.FileKey).ToImmutableArray(), []);
+
+    static ReportBatchCompleted AllFailed(AssignBatch batch, string worker = "w1") =>
+        new(batch.BatchId, worker, [], [], batch.Files.Select(f => new FileFailure(f.FileKey, "io_error", "disk said no")).ToImmutableArray());
+
+    /// <summary>What the actor does with a settlement: applies the events (as if journaled) and asks what next.</summary>
+    static NextSteps Journal(CoordinatorState state, IReadOnlyList<ICoordinatorEvent> events)
+    {
+        foreach (var e in events) state.Apply(e);
+        return state.AfterChange();
+    }
+
+    static AssignBatch Take(CoordinatorState state, string worker = "w1", int max = 10)
+    {
+        state.WorkerSeen(worker, "node-a", "a");
+        return Assert.IsType<AssignBatch>(state.HandOut(worker, max));
+    }
+
+    [Fact]
+    public void Start_skips_what_the_ledger_finished_in_the_same_version_and_queues_the_rest()
+    {
+        var files = TestFiles.Many(5);
+        var rerun = new CoordinatorState(Settings());
+        rerun.Apply(new FilesCompleted(1, [], files.Take(3).Select(Stamp).ToImmutableArray(), Now)); // as recovery replays it
+        // File 1 changed since (new size): it is due again.
+        var changed = files.Select((f, i) => i == 0 ? f with { Size = 101 } : f).ToList();
+        Assert.Equal(NextSteps.None, rerun.Start(Listing(changed), Now));
+        Assert.Equal(RunPhase.Running, rerun.Phase);
+        Assert.Equal(2, rerun.AlreadyDone);
+        Assert.Equal(3, rerun.Progress!.Total);
+        Assert.Equal(3, rerun.Pending);
+    }
+
+    [Fact]
+    public void A_run_with_nothing_to_do_finishes_at_once_with_a_final_snapshot()
+    {
+        var state = new CoordinatorState(Settings());
+        var steps = state.Start(Listing([]), Now);
+        Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, steps);
+        Assert.Equal(RunPhase.Finishing, state.Phase);
+        Assert.False(state.AwaitsWork);
+    }
+
+    [Fact]
+    public void Workers_get_no_work_before_the_input_and_are_told_the_run_is_finished_after_it()
+    {
+        var state = new CoordinatorState(Settings());
+        state.WorkerSeen("w1", "node-a", "a");
+        Assert.IsType<NoWorkYet>(state.HandOut("w1", 10));
+
+        state.Start(Listing(TestFiles.Many(2)), Now);
+        var batch = Assert.IsType<AssignBatch>(state.HandOut("w1", 10));
+        Assert.IsType<NoWorkYet>(state.HandOut("w1", 10)); // the rest is in flight
+
+        Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, Journal(state, state.Settle(AllDone(batch), Now)!));
+        Assert.IsType<NoWorkYet>(state.HandOut("w1", 10)); // finishing: the merge is not done yet
+        state.Finished();
+        Assert.IsType<RunFinished>(state.HandOut("w1", 10));
+    }
+
+    [Fact]
+    public void A_settled_batch_becomes_one_completion_event_numbered_after_the_ledger()
+    {
+        var state = Started(TestFiles.Many(4));
+        var batch = Take(state, max: 4);
+        var events = state.Settle(AllDone(batch), Now)!;
+        var completed = Assert.IsType<FilesCompleted>(Assert.Single(events));
+        Assert.Equal(1, completed.BatchRef);
+        Assert.Equal(batch.Files.Select(f => f.FileKey).Order(), completed.Files.Select(f => f.FileKey).Order());
+        Assert.Single(completed.Segments);
+        Journal(state, events);
+        Assert.Equal(2, state.Ledger.NextBatchRef);
+        Assert.Equal(4, state.Progress!.Done);
+    }
+
+    [Fact]
+    public void A_report_for_a_batch_no_longer_in_flight_journals_nothing()
+    {
+        var state = Started(TestFiles.Many(3));
+        var batch = Take(state);
+        Journal(state, state.Settle(AllDone(batch), Now)!);
+        Assert.Null(state.Settle(AllDone(batch), Now)); // a resent report
+        Assert.Null(state.Settle(AllDone(batch with { BatchId = 999 }), Now));
+    }
+
+    [Fact]
+    public void Failed_files_are_retried_and_quarantined_after_the_last_attempt()
+    {
+        var state = Started(TestFiles.Many(1), Settings(maxAttempts: 2));
+        Assert.Empty(state.Settle(AllFailed(Take(state)), Now)!); // first failure: back to the queue, nothing to journal
+        var retry = Take(state);
+        Assert.Equal(2, Assert.Single(retry.Files).Attempt);
+        var quarantined = Assert.IsType<FilesQuarantined>(Assert.Single(state.Settle(AllFailed(retry), Now)!));
+        Assert.Equal(ErrorKind.RetriesExhausted, Assert.Single(quarantined.Files).Kind);
+        Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, Journal(state, [quarantined]));
+        Assert.Equal(1, state.Progress!.Failures);
+    }
+
+    [Fact]
+    public void A_node_that_leaves_gives_back_what_its_workers_held_and_no_one_elses()
+    {
+        var state = Started(TestFiles.Many(10), Settings(batchSize: 3));
+        state.WorkerSeen("a1", "node-a", "a");
+        state.WorkerSeen("a2", "node-a", "a");
+        state.WorkerSeen("b1", "node-b", "b");
+        Assert.Equal(2, state.NodeCount);
+        var a1 = Assert.IsType<AssignBatch>(state.HandOut("a1", 3));
+        var a2 = Assert.IsType<AssignBatch>(state.HandOut("a2", 3));
+        var b1 = Assert.IsType<AssignBatch>(state.HandOut("b1", 3));
+        Assert.Equal(1, state.Pending);
+
+        var released = state.NodeLost("node-a", "node a left", Now);
+        Assert.Equal(a1.Files.Length + a2.Files.Length, released.Files);
+        Assert.Empty(released.Events); // first failure of each: no quarantine
+        Assert.Equal(1 + released.Files, state.Pending);
+        Assert.Equal(1, state.WorkerCount);
+        Assert.Null(state.Settle(AllDone(a1, "a1"), Now)); // taken back: its late report must not count
+        Assert.NotNull(state.Settle(AllDone(b1, "b1"), Now));
+        Assert.Equal(0, state.NodeLost("node-a", "again", Now).Files);
+    }
+
+    [Fact]
+    public void A_worker_that_stops_on_its_last_attempt_has_its_files_quarantined()
+    {
+        var state = Started(TestFiles.Many(1), Settings(maxAttempts: 1));
+        Take(state, "w1");
+        var released = state.WorkerLost("w1", "worker stopped", Now);
+        Assert.Equal(1, released.Files);
+        var quarantined = Assert.IsType<FilesQuarantined>(Assert.Single(released.Events));
+        Assert.Contains("worker stopped", Assert.Single(quarantined.Files).Reason);
+    }
+
+    [Fact]
+    public void A_snapshot_is_due_every_configured_number_of_files_and_never_two_at_once()
+    {
+        var state = Started(TestFiles.Many(20), Settings(snapshotEvery: 4, batchSize: 2));
+        var first = Take(state, max: 2);
+        Assert.Equal(NextSteps.None, Journal(state, state.Settle(AllDone(first), Now)!));
+        var second = Take(state, max: 2);
+        Assert.Equal(NextSteps.SaveSnapshot, Journal(state, state.Settle(AllDone(second), Now)!));
+        var snapshot = state.TakeSnapshot();
+        Assert.Equal(CoordinatorSnapshot.CurrentVersion, snapshot.Version);
+        Assert.Equal(4, RunLedger.FromBytes(snapshot.Ledger).FileCount);
+
+        // Four more files while the first snapshot is still being saved: no second one yet.
+        Journal(state, state.Settle(AllDone(Take(state, max: 2)), Now)!);
+        Assert.Equal(NextSteps.None, Journal(state, state.Settle(AllDone(Take(state, max: 2)), Now)!));
+        Assert.Equal(NextSteps.None, state.SnapshotSettled());
+        Assert.Equal(NextSteps.SaveSnapshot, Journal(state, state.Settle(AllDone(Take(state, max: 2)), Now)!));
+    }
+
+    [Fact]
+    public void Replayed_events_count_towards_the_next_snapshot()
+    {
+        var files = TestFiles.Many(6);
+        var state = new CoordinatorState(Settings(snapshotEvery: 5));
+        state.Apply(new FilesCompleted(1, [], files.Take(5).Select(Stamp).ToImmutableArray(), Now));
+        // A crash before the snapshot: the rerun snapshots at once so the next recovery does not replay them again.
+        Assert.Equal(NextSteps.SaveSnapshot, state.Start(Listing(files), Now));
+    }
+
+    [Fact]
+    public void The_merge_starts_once_the_final_snapshot_is_settled_even_if_it_failed()
+    {
+        var state = Started(TestFiles.Many(1));
+        Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, Journal(state, state.Settle(AllDone(Take(state)), Now)!));
+        state.TakeSnapshot();
+        Assert.Equal(NextSteps.StartMerge, state.SnapshotSettled());
+    }
+
+    [Fact]
+    public void A_snapshot_in_flight_when_the_last_batch_lands_is_the_one_the_merge_waits_for()
+    {
+        var state = Started(TestFiles.Many(4), Settings(snapshotEvery: 2, batchSize: 2));
+        Assert.Equal(NextSteps.SaveSnapshot, Journal(state, state.Settle(AllDone(Take(state, max: 2)), Now)!));
+        state.TakeSnapshot();
+        Assert.Equal(NextSteps.EnterFinishing, Journal(state, state.Settle(AllDone(Take(state, max: 2)), Now)!));
+        Assert.Equal(NextSteps.StartMerge, state.SnapshotSettled());
+    }
+
+    [Fact]
+    public void Stop_ends_a_running_run_once_and_never_a_finished_one()
+    {
+        var state = Started(TestFiles.Many(1));
+        Assert.True(state.Stop());
+        Assert.False(state.Stop());
+        Assert.IsType<NoWorkYet>(state.HandOut("w1", 10));
+
+        var finished = new CoordinatorState(Settings());
+        finished.Start(Listing([]), Now);
+        finished.Finished();
+        Assert.False(finished.Stop());
+        Assert.Equal(RunPhase.Finished, finished.Phase);
+    }
+
+    [Fact]
+    public void The_node_join_deadline_fails_a_run_only_while_no_worker_has_asked()
+    {
+        var state = Started(TestFiles.Many(3));
+        Assert.True(state.AwaitsWork);
+        Assert.True(state.NoNodeJoined);
+        state.WorkerSeen("w1", "node-a", "a");
+        Assert.False(state.NoNodeJoined);
+        state.WorkerLost("w1", "gone", Now);
+        Assert.True(state.NoNodeJoined);
+    }
+
+    [Fact]
+    public void Progress_counts_nodes_by_address_and_names_each_node_once()
+    {
+        var state = Started(TestFiles.Many(3));
+        Assert.Equal((true, true), state.WorkerSeen("a1", "node-a", "host-a:1"));
+        Assert.Equal((true, false), state.WorkerSeen("a2", "node-a", "host-a:1"));
+        Assert.Equal((false, false), state.WorkerSeen("a2", "node-a", "host-a:1"));
+        Assert.Equal((true, true), state.WorkerSeen("b1", "node-b", "host-b:2"));
+        var report = state.Report(Now.AddSeconds(1));
+        Assert.Equal("running", report.Phase);
+        Assert.Equal((2, 3, 3, 0), (report.NodesUp, report.Workers, report.Total, report.Done));
+        Assert.Equal(["host-a:1", "host-b:2"], state.NodeNames.Order());
+    }
+
+    [Fact]
+    public void A_snapshot_of_another_format_version_is_refused_on_recovery()
+    {
+        var state = new CoordinatorState(Settings());
+        var error = Assert.Throws<InvalidDataException>(() => state.Restore(new CoordinatorSnapshot(CoordinatorSnapshot.CurrentVersion + 1, [])));
+        Assert.Contains("another version of Form3Actors", error.Message);
+    }
+}

@@ -1,0 +1,193 @@
+using Form3Actors.Testing;
+using System.Text;
+using Form3Actors.Core.Extraction;
+
+namespace Form3Actors.Core.Tests;
+
+/// <summary>One test per error kind: each bad input gives exactly one error naming its stage, kind and reason.</summary>
+public sealed class BadInputTests
+{
+    const string Minimal = "<ownershipDocument><documentType>3</documentType></ownershipDocument>";
+
+    static ExtractionError Error(byte[] bytes)
+    {
+        var outcome = new Form3Extractor().Extract(bytes, "bad.txt");
+        Assert.False(outcome.Succeeded);
+        Assert.Null(outcome.Rows);
+        return outcome.Error!;
+    }
+
+    static ExtractionError Error(string text) => Error(Encoding.UTF8.GetBytes(text));
+
+    static string Berkshire => File.ReadAllText(TestData.Real("form3-SNOW-berkshire-buffett-jointfilers.xml"));
+
+    [Fact]
+    public void Minimal_document_is_accepted() => Assert.True(new Form3Extractor().Extract(Encoding.UTF8.GetBytes(Minimal), "m.xml").Succeeded);
+
+    [Fact]
+    public void Empty_file() => Assert.Equal(new ExtractionError(Stage.Read, ErrorKind.Empty, "file is empty"), Error([]));
+
+    [Fact]
+    public void White_space_only_file() => Assert.Equal(ErrorKind.Empty, Error(" \r\n\t ").Kind);
+
+    [Fact]
+    public void Binary_junk()
+    {
+        var junk = new byte[512];
+        new Random(7).NextBytes(junk);
+        junk[0] = 0x7F;
+        junk[3] = 0;
+        var error = Error(junk);
+        Assert.Equal((Stage.Envelope, ErrorKind.Binary), (error.Stage, error.Kind));
+    }
+
+    [Fact]
+    public void Nul_bytes_inside_xml() =>
+        Assert.Equal(new ExtractionError(Stage.Xml, ErrorKind.Binary, "binary data: NUL byte at offset 19"), Error("<ownershipDocument>\0</ownershipDocument>"));
+
+    [Fact]
+    public void Text_that_is_not_a_filing() => Assert.Equal(ErrorKind.Unrecognized, Error("hello, world\n").Kind);
+
+    [Fact]
+    public void Truncated_bare_xml()
+    {
+        var text = Berkshire;
+        var error = Error(text[..(text.Length / 2)]);
+        Assert.Equal((Stage.Xml, ErrorKind.Truncated), (error.Stage, error.Kind));
+        Assert.StartsWith("document ends inside", error.Message);
+    }
+
+    [Fact]
+    public void Truncated_full_submission()
+    {
+        var text = File.ReadAllText(TestData.Real("0001127602-25-001055.txt"));
+        var error = Error(text[..(text.Length - 40)]);
+        Assert.Equal(new ExtractionError(Stage.Envelope, ErrorKind.Truncated, "the submission ends without </SEC-DOCUMENT>"), error);
+    }
+
+    [Fact]
+    public void Truncated_header() =>
+        Assert.Equal(new ExtractionError(Stage.Envelope, ErrorKind.Truncated, "the SEC header is not closed (no </SEC-HEADER>)"),
+            Error("<SEC-DOCUMENT>x\n<SEC-HEADER>x\nACCESSION NUMBER:\t1\n"));
+
+    [Theory]
+    [InlineData("<ownershipDocument><documentType>3</documentType></ownershipDoc>", "does not match")]
+    [InlineData("<ownershipDocument><documentType>3</documentType></ownershipDocument><x/>", "second root element")]
+    [InlineData("<ownershipDocument a=b><documentType>3</documentType></ownershipDocument>", "not quoted")]
+    [InlineData("<ownershipDocument><documentType>3 & 4</documentType></ownershipDocument>", "does not start an entity reference")]
+    [InlineData("<ownershipDocument><documentType>&#0;</documentType></ownershipDocument>", "invalid character reference")]
+    [InlineData("<ownershipDocument>text</ownershipDocument>trailing", "text after the root element")]
+    [InlineData("<ownershipDocument></documentType></ownershipDocument>", "does not match")]
+    public void Invalid_xml_names_the_problem(string xml, string expected)
+    {
+        var error = Error(xml);
+        Assert.Equal((Stage.Xml, ErrorKind.InvalidXml), (error.Stage, error.Kind));
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void Undefined_entity_is_refused_without_reading_any_dtd()
+    {
+        var error = Error("<ownershipDocument><documentType>&xxe;</documentType></ownershipDocument>");
+        Assert.Equal(ErrorKind.InvalidXml, error.Kind);
+        Assert.Contains("undefined entity &xxe;", error.Message);
+    }
+
+    [Theory]
+    [InlineData("<!DOCTYPE foo [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>")]
+    [InlineData("<!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">]>")]
+    [InlineData("<!doctype ownershipDocument SYSTEM \"http://example.invalid/x.dtd\">")]
+    public void Dtd_and_external_entities_are_refused(string doctype)
+    {
+        var error = Error("<?xml version=\"1.0\"?>" + doctype + "<ownershipDocument><documentType>3</documentType><remarks>&xxe;&lol2;</remarks></ownershipDocument>");
+        Assert.Equal((Stage.Xml, ErrorKind.DtdForbidden), (error.Stage, error.Kind));
+        Assert.Contains("DOCTYPE declaration", error.Message);
+    }
+
+    [Fact]
+    public void Dtd_inside_a_full_submission_is_refused()
+    {
+        var text = File.ReadAllText(TestData.Real("0000842517-24-000086.txt"))
+            .Replace("CONFORMED SUBMISSION TYPE:\t4", "CONFORMED SUBMISSION TYPE:\t3").Replace("<TYPE>4\n", "<TYPE>3\n")
+            .Replace("<?xml version=\"1.0\"?>", "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>");
+        Assert.Equal(ErrorKind.DtdForbidden, Error(text).Kind);
+    }
+
+    [Fact]
+    public void Bytes_that_are_not_utf8()
+    {
+        var bytes = Encoding.UTF8.GetBytes(Minimal.Replace("3<", "3X<"));
+        bytes[Array.IndexOf(bytes, (byte)'X')] = 0xC3;
+        var error = Error(bytes);
+        Assert.Equal((Stage.Xml, ErrorKind.Encoding), (error.Stage, error.Kind));
+        Assert.Contains("not valid UTF-8", error.Message);
+    }
+
+    [Fact]
+    public void Unsupported_declared_encoding() =>
+        Assert.Equal(new ExtractionError(Stage.Xml, ErrorKind.Encoding, "unsupported declared encoding 'ebcdic-cp-us'"),
+            Error("<?xml version=\"1.0\" encoding=\"EBCDIC-CP-US\"?>" + Minimal));
+
+    [Fact]
+    public void Root_that_is_not_an_ownership_document() =>
+        Assert.Equal(new ExtractionError(Stage.Xml, ErrorKind.NotOwnershipXml, "root element is <html>, not <ownershipDocument>"),
+            Error("<?xml version=\"1.0\"?><html><body/></html>"));
+
+    [Fact]
+    public void Form_4_is_not_a_form_3() =>
+        Assert.Equal(new ExtractionError(Stage.Extract, ErrorKind.NotForm3, "not a Form 3: document type 4"), Error(Minimal.Replace(">3<", ">4<")));
+
+    [Fact]
+    public void Missing_document_type() =>
+        Assert.Equal(new ExtractionError(Stage.Extract, ErrorKind.NotForm3, "not a Form 3: the document has no <documentType>"),
+            Error("<ownershipDocument/>"));
+
+    [Fact]
+    public void File_over_the_size_cap_is_refused_before_reading()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, Berkshire);
+            var error = Assert.Throws<BadFilingException>(() => new FilingReader(maxBytes: 100).Read(path)).Error;
+            Assert.Equal((Stage.Read, ErrorKind.TooLarge), (error.Stage, error.Kind));
+            Assert.Contains("over the 100-byte cap", error.Message);
+            Assert.Equal(Berkshire.Length, new FilingReader(maxBytes: 1 << 20).Read(path).Length);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Missing_file_is_reported()
+    {
+        var error = Assert.Throws<BadFilingException>(() => new FilingReader(1 << 20).Read("/nonexistent/filing.txt")).Error;
+        Assert.Equal((Stage.Read, ErrorKind.MissingFile, "file not found: /nonexistent/filing.txt"), (error.Stage, error.Kind, error.Message));
+    }
+
+    [Fact]
+    public async Task A_fifo_is_refused_before_it_is_opened_and_an_empty_regular_file_is_read()
+    {
+        // Opening a FIFO blocks until something writes to it: the reader must refuse it without opening it.
+        var folder = Directory.CreateTempSubdirectory("form3-reader-").FullName;
+        try
+        {
+            var fifo = Path.Combine(folder, "0000000000-24-000001.txt");
+            await Shell.Run("mkfifo", [fifo]);
+            var read = Task.Run(() => Assert.Throws<BadFilingException>(() => new FilingReader(1 << 20).Read(fifo)).Error);
+            var error = await read.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal((Stage.Read, ErrorKind.NotRegularFile), (error.Stage, error.Kind));
+            Assert.Contains("is a named pipe (FIFO), not a regular file", error.Message);
+
+            var empty = Path.Combine(folder, "empty.txt");
+            await File.WriteAllBytesAsync(empty, []);
+            Assert.Equal(0, new FilingReader(1 << 20).Read(empty).Length);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using Akka.Actor;
+using Akka.TestKit;
+using Form3Actors.Messages.WorkProtocol;
+using Form3Actors.Core.Extraction;
+using Form3Actors.Core.Output;
+using Form3Actors.Core.Work;
+using Form3Actors.Testing;
+
+namespace Form3Actors.Core.Tests;
+
+/// <summary>
+/// A worker against a test probe standing in for the coordinator: the two silent faults it must survive, a report
+/// lost on the way and a read that never returns (a FIFO, a hung network mount).
+/// </summary>
+public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
+{
+    readonly string _parts = Directory.CreateTempSubdirectory("form3-worker-").FullName;
+    readonly ManualResetEventSlim _release = new();
+
+    public WorkerActorSpecs() : base("akka.loglevel = WARNING")
+    {
+    }
+
+    WorkerSettings Settings(TimeSpan fileDeadline, TimeSpan resend) =>
+        new(MaxFileBytes: 1 << 24, RequestSize: 10, NoWorkRetry: TimeSpan.FromSeconds(30), fileDeadline, resend, _parts);
+
+    static WorkItem Item(string key, string path) => new(key, path, Path.GetFileName(path), 1);
+
+    static readonly string Joint = TestData.Real("form3-SNOW-berkshire-buffett-jointfilers.xml");
+    static readonly string NoSecurities = TestData.Real("form3-SPWR-hegde-vinayak-nosecurities.xml");
+
+    [Fact]
+    public void A_report_that_is_lost_is_sent_again_until_the_coordinator_accepts_it()
+    {
+        var coordinator = CreateTestProbe("coordinator");
+        coordinator.IgnoreMessages<RequestWork>();
+        var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(300)), "w1"));
+        worker.Tell(new AssignBatch(7, [Item("01", Joint)]), coordinator.Ref);
+
+        var first = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10));
+        // Lost: no BatchAccepted. The worker sends the same report again.
+        var again = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(5));
+        Assert.Equal(7L, again.BatchId);
+        Assert.Equal(["01"], again.Completed.ToArray());
+        Assert.Equal(first.Segments.AsEnumerable(), again.Segments.AsEnumerable());
+
+        worker.Tell(new BatchAccepted(7), coordinator.Ref);
+        coordinator.ExpectNoMsg(TimeSpan.FromSeconds(1.5));
+    }
+
+    [Fact]
+    public void A_file_whose_read_never_returns_is_abandoned_and_its_batch_mates_are_given_back()
+    {
+        var coordinator = CreateTestProbe("coordinator");
+        coordinator.IgnoreMessages<RequestWork>();
+        var stuckPath = Path.Combine(_parts, "on-a-hung-mount.txt");
+        var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(30)), "w2",
+            () => new HangingSource(stuckPath, _release, new FilingReader(1 << 24))));
+
+        worker.Tell(new AssignBatch(1, [Item("01", Joint), Item("02", stuckPath), Item("03", NoSecurities)]), coordinator.Ref);
+        var abandoned = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10));
+        Assert.Empty(abandoned.Completed);
+        Assert.Empty(abandoned.Segments);
+        Assert.Equal(
+            [("01", FailureKind.Abandoned), ("02", FailureKind.Timeout), ("03", FailureKind.Abandoned)],
+            abandoned.Failed.Select(f => (f.FileKey, f.Kind)).Order());
+        worker.Tell(new BatchAccepted(1), coordinator.Ref);
+
+        // The worker carries on at once with the batch-mates, in a part file of its own.
+        worker.Tell(new AssignBatch(2, [Item("01", Joint), Item("03", NoSecurities)]), coordinator.Ref);
+        var done = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10));
+        Assert.Equal(["01", "03"], done.Completed.Order());
+        Assert.All(done.Segments, s => Assert.Equal("w2-g1" + PartFormat.Extension, s.PartFile));
+
+        // When the stuck read finally returns, the abandoned batch adds nothing anywhere.
+        _release.Set();
+        coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(0, new FileInfo(Path.Combine(_parts, "w2" + PartFormat.Extension)).Length);
+    }
+
+    /// <summary>Reads real files, except one path whose read blocks until the test releases it, as on a hung mount.</summary>
+    sealed class HangingSource(string hangingPath, ManualResetEventSlim release, IFilingSource real) : IFilingSource
+    {
+        public ReadOnlyMemory<byte> Read(string path)
+        {
+            if (path == hangingPath) release.Wait();
+            return path == hangingPath ? real.Read(Joint) : real.Read(path);
+        }
+    }
+
+    public new void Dispose()
+    {
+        _release.Set();
+        base.Dispose();
+        Directory.Delete(_parts, recursive: true);
+    }
+}
