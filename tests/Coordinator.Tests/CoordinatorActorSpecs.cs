@@ -201,6 +201,56 @@ public sealed class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Empty(rest.Files.Select(f => f.FileKey).Intersect(done));
     }
 
+    /// <summary>Runs the coordinator over <paramref name="files"/> to its end, a probe doing every batch, then stops it.</summary>
+    async Task<Manifest> RunToEnd(IReadOnlyList<InputFile> files)
+    {
+        var (coordinator, outcome) = StartCoordinator(files);
+        var worker = CreateTestProbe();
+        while (!outcome.IsCompleted)
+        {
+            worker.Send(coordinator, new RequestWork("w", 100));
+            if (worker.ExpectMsg<object>(TimeSpan.FromSeconds(10)) is not AssignBatch batch) continue;
+            worker.Send(coordinator, AllDone(batch));
+            worker.ExpectMsg<BatchAccepted>();
+        }
+        var completed = Assert.IsType<RunOutcome.Completed>(await outcome.WaitAsync(TimeSpan.FromSeconds(20)));
+        StopAndWait(coordinator);
+        return completed.Manifest;
+    }
+
+    [Fact]
+    public async Task A_rerun_with_nothing_changed_keeps_the_tables_and_any_change_merges_them_again()
+    {
+        var files = TestFiles.Many(4);
+        var table = Path.Combine(_folder.Results, "SUBMISSION.csv");
+        var first = await RunToEnd(files);
+        var written = File.GetLastWriteTimeUtc(table);
+        var manifestText = File.ReadAllText(Path.Combine(_folder.Results, Manifest.FileName));
+        Assert.NotEqual("", first.InputFingerprint);
+
+        var same = await RunToEnd(files);
+        Assert.Equal(first.StartedAt, same.StartedAt); // the earlier run's manifest, not a new one
+        Assert.Equal(written, File.GetLastWriteTimeUtc(table));
+        Assert.Equal(manifestText, File.ReadAllText(Path.Combine(_folder.Results, Manifest.FileName)));
+
+        // A changed file is processed and the tables are merged again.
+        var changed = await RunToEnd([files[0] with { Size = 101 }, .. files.Skip(1)]);
+        Assert.Equal(1, changed.Input.Processed);
+        Assert.True(changed.JournalSequenceNr > first.JournalSequenceNr);
+        Assert.NotEqual(written, File.GetLastWriteTimeUtc(table));
+
+        // A shorter list journals nothing, yet its tables differ: merged again.
+        var shorter = await RunToEnd(files.Skip(1).ToList());
+        Assert.Equal((3, 0), (shorter.Input.Listed, shorter.Input.Processed));
+        Assert.Equal(changed.JournalSequenceNr, shorter.JournalSequenceNr);
+        Assert.NotEqual(changed.InputFingerprint, shorter.InputFingerprint);
+
+        // Tables deleted by hand are merged again.
+        File.Delete(table);
+        await RunToEnd(files.Skip(1).ToList());
+        Assert.True(File.Exists(table));
+    }
+
     [Fact]
     public async Task Stop_ends_the_run_with_its_progress()
     {

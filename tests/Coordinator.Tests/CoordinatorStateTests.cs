@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Form3Actors.Coordinator.Inputs;
+using Form3Actors.Coordinator.Output;
 using Form3Actors.Coordinator.State;
 using Form3Actors.Core.Extraction;
 using Form3Actors.Messages;
@@ -211,6 +212,29 @@ public sealed class CoordinatorStateTests
         state.TakeSnapshot();
         Assert.Equal(NextSteps.EnterFinishing, Journal(state, state.Settle(AllDone(Take(state, max: 2)), Now)!));
         Assert.Equal(NextSteps.StartMerge, state.SnapshotSettled());
+    }
+
+    [Fact]
+    public void Unchanged_results_are_kept_only_when_nothing_was_journaled_and_the_stamps_match()
+    {
+        var files = TestFiles.Many(2);
+        var merged = new MergeStamp(7, "ABC");
+        CoordinatorState Recovered()
+        {
+            var state = new CoordinatorState(Settings());
+            state.Apply(new FilesCompleted(1, [], files.Select(Stamp).ToImmutableArray(), Now));
+            return state;
+        }
+
+        Assert.Equal(NextSteps.EnterFinishing | NextSteps.KeepResults, Recovered().Start(Listing(files), Now, merged, merged with { }));
+        Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, Recovered().Start(Listing(files), Now, merged, merged with { JournalSequenceNr = 6 }));
+        Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, Recovered().Start(Listing(files), Now, merged, merged with { InputFingerprint = "ABD" }));
+        Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, Recovered().Start(Listing(files), Now, merged, previous: null));
+
+        // Same stamps, but a file changed since: it is processed, journaled, and the tables are merged again.
+        var state = Recovered();
+        Assert.Equal(NextSteps.None, state.Start(Listing([files[0] with { Size = 5 }, files[1]]), Now, merged, merged));
+        Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, Journal(state, state.Settle(AllDone(Take(state)), Now)!));
     }
 
     [Fact]

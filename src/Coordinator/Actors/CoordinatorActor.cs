@@ -7,6 +7,7 @@ using Form3Actors.Coordinator.State;
 using Form3Actors.Messages;
 using Form3Actors.Messages.CoordinatorEvents;
 using Form3Actors.Messages.WorkProtocol;
+using Form3Actors.Core.Extraction;
 using Form3Actors.Core.Hosting;
 
 namespace Form3Actors.Coordinator.Actors;
@@ -50,6 +51,9 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     readonly long _createdAt;
     TimeSpan _recovery;
     string? _crash;
+    /// <summary>The manifest of the tables an earlier run left in results/, read at start.</summary>
+    Manifest? _previous;
+    string _inputFingerprint = "";
 
     public override string PersistenceId => JournalId;
 
@@ -177,8 +181,10 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     void HandleStartRun(StartRun start)
     {
         if (_state.Phase != RunPhase.Waiting) return;
-        var steps = _state.Start(start.Input, _clock.GetUtcNow());
         var input = start.Input;
+        _previous = PreviousManifest();
+        _inputFingerprint = input.Fingerprint();
+        var steps = _state.Start(input, _clock.GetUtcNow(), new MergeStamp(LastSequenceNr, _inputFingerprint), _previous?.Stamp);
         _log.Info("Input {Input}: {Listed:N0} files listed, {AlreadyDone:N0} already done by earlier runs (skipped), {Pending:N0} to process; {Unusable}",
             input.Description, input.Count, _state.AlreadyDone, _state.Progress!.Total,
             $"{input.Unusable.Count:N0} missing or not regular files, {input.BlankRows:N0} blank rows, {input.DuplicateRows:N0} duplicate rows");
@@ -186,6 +192,20 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         if (_expectsExternalNodes && _state.AwaitsWork)
             Timers.StartSingleTimer(nameof(NodeJoinDeadline), NodeJoinDeadline.Instance, _settings.NodeJoinTimeout);
         Carry(steps);
+    }
+
+    /// <summary>The manifest of the tables in results/, if an earlier run finished them and none of them is missing.</summary>
+    Manifest? PreviousManifest()
+    {
+        try
+        {
+            var manifest = Manifest.Read(_folder.Results);
+            return manifest != null && TableSchema.All.All(t => File.Exists(Path.Combine(_folder.Results, TableSchema.FileName(t)))) ? manifest : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            return null; // unreadable: the tables are merged again
+        }
     }
 
     void HandleRequestWork(RequestWork request)
@@ -245,7 +265,12 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         {
             Timers.Cancel(nameof(NodeJoinDeadline));
             LogProgress();
-            _log.Info("All files done; saving a final snapshot, then merging the tables");
+            if (!steps.HasFlag(NextSteps.KeepResults)) _log.Info("All files done; saving a final snapshot, then merging the tables");
+        }
+        if (steps.HasFlag(NextSteps.KeepResults))
+        {
+            _log.Info("Nothing changed since the tables in {Results} were written (same journal, same input): kept as they are", _folder.Results);
+            Finish(_previous!);
         }
         if (steps.HasFlag(NextSteps.SaveSnapshot)) SaveSnapshot(_state.TakeSnapshot());
         if (steps.HasFlag(NextSteps.StartMerge))
@@ -260,7 +285,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     void HandleMergeDone(MergeDone done)
     {
         var manifest = Manifest.Of(_state.Input!, _state.AlreadyDone, _state.Progress!.Total, done.Result, _state.StartedAt, _clock.GetUtcNow(),
-            _state.NodeNames, _folder.Journal, _recovery);
+            _state.NodeNames, _folder.Journal, _recovery, new MergeStamp(LastSequenceNr, _inputFingerprint));
         try
         {
             manifest.Write(_folder.Results);
@@ -270,11 +295,16 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             Fail($"the tables are in {_folder.Results}, but its manifest.json could not be written ({e.Message}); check the run folder, then run the same command again");
             return;
         }
+        Finish(manifest);
+    }
+
+    void Finish(Manifest manifest)
+    {
         _state.Finished();
         Timers.Cancel(nameof(ProgressTick));
         LogProgress();
         _log.Info("Run finished: tables in {Results} ({Rows})", _folder.Results,
-            string.Join(", ", done.Result.RowsPerTable.Select(kv => $"{kv.Key} {kv.Value:N0}")));
+            string.Join(", ", manifest.RowsPerTable.Select(kv => $"{kv.Key} {kv.Value:N0}")));
         // The outcome first: in-process workers stop on RunFinished, and the command takes their stopping before an
         // outcome as a failure.
         _outcome.TrySetResult(new RunOutcome.Completed(manifest));

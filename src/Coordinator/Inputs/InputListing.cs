@@ -80,6 +80,28 @@ public sealed class InputListing
 
     public bool Contains(UInt128 key) => IndexOf(key) >= 0;
 
+    /// <summary>
+    /// A hash of everything the merged tables take from the listing (every file's key, version and source path, in
+    /// order, and every unusable row): equal fingerprints and an unchanged journal give identical tables.
+    /// </summary>
+    public string Fingerprint()
+    {
+        var hash = new System.IO.Hashing.XxHash128();
+        Span<byte> fixedPart = stackalloc byte[32];
+        for (var i = 0; i < Count; i++)
+        {
+            ref readonly var e = ref EntryAt(i);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt128LittleEndian(fixedPart, e.Key);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(fixedPart[16..], e.Size);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(fixedPart[24..], e.ModifiedUtcTicks);
+            hash.Append(fixedPart);
+            hash.Append(_arena[e.Chunk].AsSpan(e.Offset, e.PathLength));
+            hash.Append("\0"u8);
+        }
+        foreach (var u in Unusable) hash.Append(Encoding.UTF8.GetBytes($"{u.SourcePath}\0{u.Kind}\0{u.Message}\0"));
+        return Convert.ToHexString(hash.GetCurrentHash());
+    }
+
     internal void Add(UInt128 key, string root, string sourcePath, long size, long modifiedUtcTicks)
     {
         var rootIndex = _roots.Count > 0 && ReferenceEquals(_roots[^1], root) ? _roots.Count - 1 : _roots.IndexOf(root);

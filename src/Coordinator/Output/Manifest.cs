@@ -19,24 +19,39 @@ public sealed record Manifest(
     string Journal,
     int SlurmRestartCount,
     double RecoverySeconds,
-    long CoordinatorPeakMemoryBytes)
+    long CoordinatorPeakMemoryBytes,
+    long JournalSequenceNr = 0,
+    string InputFingerprint = "")
 {
     public const string FileName = "manifest.json";
 
     /// <summary>The manifest of a finished run: its input, what the merge wrote, and where and how it ran.</summary>
     /// <param name="processed">Files this run processed (the rest of the input was done by earlier runs).</param>
     public static Manifest Of(InputListing input, int alreadyDone, int processed, MergeResult merge, DateTimeOffset startedAt, DateTimeOffset finishedAt,
-        IEnumerable<string> nodeHosts, string journal, TimeSpan recovery) => new(
-        "Form3Actors", typeof(Manifest).Assembly.GetName().Version?.ToString() ?? "",
+        IEnumerable<string> nodeHosts, string journal, TimeSpan recovery, MergeStamp stamp) => new(
+        "Form3Actors", ProgramVersion,
         new ManifestInput(input.Description, input.Count, alreadyDone, processed, input.Unusable.Count, input.BlankRows, input.DuplicateRows, input.SkippedRows),
         merge.RowsPerTable, merge.ErrorsByKind, merge.FilingDateSources, merge.DuplicateFilings,
         startedAt, finishedAt, Environment.MachineName, nodeHosts.Order(StringComparer.Ordinal).ToList(), journal,
-        RunEnvironment.SlurmRestartCount, Math.Round(recovery.TotalSeconds, 3), System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64);
+        RunEnvironment.SlurmRestartCount, Math.Round(recovery.TotalSeconds, 3), System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64,
+        stamp.JournalSequenceNr, stamp.InputFingerprint);
+
+    /// <summary>What the tables were merged from, when this program wrote them; null for another version's manifest.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public MergeStamp? Stamp => Version == ProgramVersion && InputFingerprint.Length > 0 ? new MergeStamp(JournalSequenceNr, InputFingerprint) : null;
+
+    static string ProgramVersion => typeof(Manifest).Assembly.GetName().Version?.ToString() ?? "";
 
     public void Write(string resultsDirectory) => JsonFile.WriteAtomically(Path.Combine(resultsDirectory, FileName), this);
 
     public static Manifest? Read(string resultsDirectory) => JsonFile.Read<Manifest>(Path.Combine(resultsDirectory, FileName));
 }
+
+/// <summary>
+/// What merged tables are made of: the journal up to a sequence number and a listing with this fingerprint
+/// (<see cref="Inputs.InputListing.Fingerprint"/>). Equal stamps, equal tables.
+/// </summary>
+public sealed record MergeStamp(long JournalSequenceNr, string InputFingerprint);
 
 /// <summary>The run's input as the coordinator read it.</summary>
 /// <param name="Listed">Files found and readable.</param>

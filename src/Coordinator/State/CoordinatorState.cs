@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Form3Actors.Coordinator.Inputs;
+using Form3Actors.Coordinator.Output;
 using Form3Actors.Messages;
 using Form3Actors.Messages.CoordinatorEvents;
 using Form3Actors.Messages.WorkProtocol;
@@ -20,6 +21,8 @@ public enum NextSteps
     SaveSnapshot = 2,
     /// <summary>The final snapshot is settled: merge the tables.</summary>
     StartMerge = 4,
+    /// <summary>Nothing changed since the tables in results/ were merged: keep them, no snapshot, no merge; the run is finished.</summary>
+    KeepResults = 8,
 }
 
 /// <summary>
@@ -39,6 +42,9 @@ public sealed class CoordinatorState(CoordinatorSettings settings)
     WorkQueue? _queue;
     int _filesSinceSnapshot;
     bool _snapshotInFlight;
+    /// <summary>Events journaled since <see cref="Start"/>: none, and unchanged results need no snapshot and no merge.</summary>
+    int _journaledThisRun;
+    bool _resultsCurrent;
 
     public RunPhase Phase { get; private set; } = RunPhase.Waiting;
     public RunLedger Ledger { get; private set; } = new();
@@ -68,6 +74,7 @@ public sealed class CoordinatorState(CoordinatorSettings settings)
     public void Apply(ICoordinatorEvent evt)
     {
         Ledger.Apply(evt);
+        if (Phase != RunPhase.Waiting) _journaledThisRun++;
         switch (evt)
         {
             case FilesCompleted completed:
@@ -80,10 +87,15 @@ public sealed class CoordinatorState(CoordinatorSettings settings)
         }
     }
 
-    /// <summary>The run's input arrives: everything the ledger has not finished in this exact version is queued.</summary>
-    public NextSteps Start(InputListing input, DateTimeOffset now)
+    /// <summary>
+    /// The run's input arrives: everything the ledger has not finished in this exact version is queued.
+    /// <paramref name="current"/> is what a merge would be made of now (the recovered journal and this input),
+    /// <paramref name="previous"/> what the tables in results/ were made of, if a finished run wrote them.
+    /// </summary>
+    public NextSteps Start(InputListing input, DateTimeOffset now, MergeStamp? current = null, MergeStamp? previous = null)
     {
         if (Phase != RunPhase.Waiting) return NextSteps.None;
+        _resultsCurrent = current != null && current == previous;
         Input = input;
         StartedAt = now;
         var pending = new List<int>();
@@ -162,6 +174,7 @@ public sealed class CoordinatorState(CoordinatorSettings settings)
         if (Phase == RunPhase.Running && _queue!.IsDrained)
         {
             Phase = RunPhase.Finishing;
+            if (_journaledThisRun == 0 && _resultsCurrent) return NextSteps.EnterFinishing | NextSteps.KeepResults;
             steps |= NextSteps.EnterFinishing;
             _filesSinceSnapshot = settings.SnapshotEveryFiles; // the final snapshot, so that a rerun recovers one record
         }
