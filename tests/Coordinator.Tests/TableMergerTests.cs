@@ -37,12 +37,17 @@ public sealed class TableMergerTests
         using (var writer = new PartFileWriter(parts, "w1"))
         {
             string K(InputFile f) => FileKeys.ToText(f.Key);
+            ImmutableArray<PartSegment> Batch(params (string Key, FilingRows Rows)[] filings)
+            {
+                foreach (var (key, rows) in filings) writer.Add(key, rows);
+                return writer.Commit();
+            }
             // Batch 1: A (old version) and C, which is not in this run's input.
-            ledger.Apply(Completed(1, writer.Append([(K(a), Filing("0000000001-24-000001", "1.txt", "old")), (K(c), Filing("0000000003-24-000003", "3.txt"))], []), a, c));
+            ledger.Apply(Completed(1, Batch((K(a), Filing("0000000001-24-000001", "1.txt", "old")), (K(c), Filing("0000000003-24-000003", "3.txt"))), a, c));
             // A batch done but never journaled (its node died before reporting): B's rows here must not count.
-            writer.Append([(K(b), Filing("0000000002-24-000002", "2.txt", "unjournaled"))], []);
+            Batch((K(b), Filing("0000000002-24-000002", "2.txt", "unjournaled")));
             // Batch 2: A again (changed since) and B, with an extraction error for nobody.
-            ledger.Apply(Completed(2, writer.Append([(K(a), Filing("0000000001-24-000001", "1.txt", "=new")), (K(b), Filing("0000000002-24-000002", "2.txt", "journaled"))], []), a, b));
+            ledger.Apply(Completed(2, Batch((K(a), Filing("0000000001-24-000001", "1.txt", "=new")), (K(b), Filing("0000000002-24-000002", "2.txt", "journaled"))), a, b));
         }
         var result = new TableMerger(parts, results).Merge(ledger, new InputListing("test", [a, b], [new UnusableInput("9.txt", "missing_file", "file not found: /data/9.txt")], 0, 0, 0));
 
@@ -74,7 +79,10 @@ public sealed class TableMergerTests
             {
                 var batch = 1;
                 foreach (var f in order)
-                    ledger.Apply(Completed(batch++, writer.Append([(FileKeys.ToText(f.Key), Filing("0000000009-24-000009", f.SourcePath))], []), f));
+                {
+                    writer.Add(FileKeys.ToText(f.Key), Filing("0000000009-24-000009", f.SourcePath));
+                    ledger.Apply(Completed(batch++, writer.Commit(), f));
+                }
             }
             var result = new TableMerger(parts, results).Merge(ledger, new InputListing("test", order, [], 0, 0, 0));
             Assert.Equal(1, result.DuplicateFilings);

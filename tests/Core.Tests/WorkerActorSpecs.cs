@@ -78,6 +78,32 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         Assert.Equal(0, new FileInfo(Path.Combine(_parts, "w2" + PartFormat.Extension)).Length);
     }
 
+    [Fact]
+    public void A_worker_asks_for_its_next_batch_while_the_current_one_runs_and_holds_at_most_one_in_reserve()
+    {
+        var coordinator = CreateTestProbe("coordinator");
+        var slowPath = Path.Combine(_parts, "slow.txt");
+        var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30)), "w3",
+            () => new HangingSource(slowPath, _release, new FilingReader(1 << 24))));
+        coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5));
+        coordinator.Reply(new AssignBatch(1, [Item("01", slowPath)]));
+
+        // Batch 1 is still reading, and the worker already asks for the next one.
+        coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5));
+        coordinator.Reply(new AssignBatch(2, [Item("02", Joint)]));
+        coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(500)); // one in reserve is enough: no third request, no report yet
+
+        _release.Set();
+        Assert.Equal(1L, coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10)).BatchId);
+        worker.Tell(new BatchAccepted(1), coordinator.Ref);
+        // Batch 2 starts from the reserve at once, and its start asks for the next.
+        coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5));
+        Assert.Equal(2L, coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10)).BatchId);
+        coordinator.Reply(new AssignBatch(3, [Item("03", NoSecurities)]));
+        coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5)); // asked as batch 3 starts, before it ends
+        Assert.Equal(3L, coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10)).BatchId);
+    }
+
     /// <summary>Reads real files, except one path whose read blocks until the test releases it, as on a hung mount.</summary>
     sealed class HangingSource(string hangingPath, ManualResetEventSlim release, IFilingSource real) : IFilingSource
     {

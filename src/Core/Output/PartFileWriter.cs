@@ -8,10 +8,15 @@ namespace Form3Actors.Core.Output;
 /// Appends a worker's batches to its own part file and makes them durable (fsync) before the batch is reported,
 /// so a segment the coordinator journals is always on disk.
 /// </summary>
+/// <remarks>
+/// Each filing's rows are encoded as soon as it is extracted, into one buffer per table, so the row strings die
+/// young instead of surviving a batch's worth of collections; <see cref="Commit"/> then writes the buffers one after
+/// the other, which keeps each table's rows of the batch in one segment.
+/// </remarks>
 public sealed class PartFileWriter : IDisposable
 {
     readonly FileStream _file;
-    readonly CsvRowWriter _rows = new();
+    readonly CsvRowWriter[] _tables = TableSchema.All.Select(_ => new CsvRowWriter()).ToArray();
 
     public PartFileWriter(string partsDirectory, string workerName)
     {
@@ -22,31 +27,41 @@ public sealed class PartFileWriter : IDisposable
 
     public string FileName { get; }
 
-    /// <summary>Appends one batch's rows (per table, keyed by file) and returns where each table's rows landed.</summary>
-    public ImmutableArray<PartSegment> Append(IReadOnlyList<(string Key, FilingRows Rows)> filings, IReadOnlyList<(string Key, string[] ErrorRow)> errors)
+    /// <summary>Adds one extracted filing's rows to the batch.</summary>
+    public void Add(string key, FilingRows filing)
     {
-        var segments = ImmutableArray.CreateBuilder<PartSegment>();
-        var start = _file.Position;
-        _rows.Clear();
         foreach (var table in TableSchema.All)
         {
-            var offset = _rows.Length;
-            if (table == Table.Errors)
-            {
-                foreach (var (key, row) in errors) PartFormat.WriteRow(_rows, key, row, extra: null);
-            }
-            else
-            {
-                foreach (var (key, filing) in filings)
-                {
-                    var extra = table == Table.Submission ? filing.FilingDateSource.ToString() : null;
-                    foreach (var row in filing[table]) PartFormat.WriteRow(_rows, key, row, extra);
-                }
-            }
-            if (_rows.Length > offset) segments.Add(new PartSegment(FileName, TableSchema.Name(table), start + offset, _rows.Length - offset));
+            if (table == Table.Errors) continue;
+            var extra = table == Table.Submission ? filing.FilingDateSource.ToString() : null;
+            foreach (var row in filing[table]) PartFormat.WriteRow(_tables[(int)table], key, row, extra);
         }
-        _file.Write(_rows.Written);
+    }
+
+    /// <summary>Adds the ERRORS row of a filing that was refused.</summary>
+    public void AddError(string key, string[] errorRow) => PartFormat.WriteRow(_tables[(int)Table.Errors], key, errorRow, extra: null);
+
+    /// <summary>Forgets what was added since the last commit (a batch that failed or was abandoned).</summary>
+    public void Discard()
+    {
+        foreach (var rows in _tables) rows.Clear();
+    }
+
+    /// <summary>Appends the batch's rows, makes them durable, and returns where each table's rows landed.</summary>
+    public ImmutableArray<PartSegment> Commit()
+    {
+        var segments = ImmutableArray.CreateBuilder<PartSegment>();
+        var offset = _file.Position;
+        foreach (var table in TableSchema.All)
+        {
+            var rows = _tables[(int)table];
+            if (rows.Length == 0) continue;
+            _file.Write(rows.Written);
+            segments.Add(new PartSegment(FileName, TableSchema.Name(table), offset, rows.Length));
+            offset += rows.Length;
+        }
         _file.Flush(flushToDisk: true);
+        Discard();
         return segments.ToImmutable();
     }
 

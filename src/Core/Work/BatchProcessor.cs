@@ -33,8 +33,7 @@ public sealed class BatchProcessor(IFilingSource reader, PartFileWriter parts, s
     /// </summary>
     public ReportBatchCompleted Process(AssignBatch batch, CancellationToken cancel = default)
     {
-        var filings = new List<(string, FilingRows)>(batch.Files.Length);
-        var errors = new List<(string, string[])>();
+        parts.Discard(); // rows of an earlier batch that failed inside the worker
         var completed = ImmutableArray.CreateBuilder<string>(batch.Files.Length);
         var failed = ImmutableArray.CreateBuilder<FileFailure>();
         try
@@ -59,8 +58,8 @@ public sealed class BatchProcessor(IFilingSource reader, PartFileWriter parts, s
                 {
                     outcome = new ExtractionOutcome(null, bad.Error);
                 }
-                if (outcome.Rows is { } rows) filings.Add((item.FileKey, rows));
-                else errors.Add((item.FileKey, TableSchema.ErrorRow(item.SourcePath, outcome.Error!, attempts: 1)));
+                if (outcome.Rows is { } rows) parts.Add(item.FileKey, rows);
+                else parts.AddError(item.FileKey, TableSchema.ErrorRow(item.SourcePath, outcome.Error!, attempts: 1));
                 completed.Add(item.FileKey);
             }
         }
@@ -69,7 +68,7 @@ public sealed class BatchProcessor(IFilingSource reader, PartFileWriter parts, s
             Volatile.Write(ref _currentIndex, -1);
         }
         cancel.ThrowIfCancellationRequested();
-        var segments = parts.Append(filings, errors);
+        var segments = parts.Commit();
         return new ReportBatchCompleted(batch.BatchId, workerId, segments, completed.ToImmutable(), failed.ToImmutable());
     }
 
