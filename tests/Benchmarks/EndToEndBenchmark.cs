@@ -6,6 +6,12 @@ namespace Form3Actors.Benchmarks;
 /// <summary>One end-to-end run of the real executables: wall time from start to exit, and the run's manifest.</summary>
 public sealed record EndToEndResult(string Mode, double Seconds, int Files, string RunDir, double RecoverySeconds, long PeakMemoryBytes)
 {
+    /// <summary>
+    /// The run's fixed cost: from process start to the first file handed out, plus from the last file done to
+    /// process exit, read off the coordinator's log against the benchmark's own clock. Null where not measured.
+    /// </summary>
+    public FixedCost? Fixed { get; init; }
+
     public double FilesPerSecond => Files / Seconds;
 }
 
@@ -19,10 +25,12 @@ public static class EndToEndBenchmark
 
     public static async Task<EndToEndResult> Embedded(string input, int files, string runDir)
     {
+        var startedAt = DateTimeOffset.UtcNow;
         var watch = Stopwatch.StartNew();
         using var run = Form3Process.Start("form3-coordinator", "embedded", Path.Combine(runDir, "..", "logs"), null, "run", input, "--run-dir", runDir);
         await Expect(run, 0);
-        return Result("embedded default (1 process, 2 workers)", watch.Elapsed, files, runDir);
+        var elapsed = watch.Elapsed;
+        return Result("embedded default (1 process, 2 workers)", elapsed, files, runDir) with { Fixed = FixedCost.Read(run.Log(), startedAt, startedAt + elapsed) };
     }
 
     public static async Task<EndToEndResult> Cluster(string input, int files, string runDir, bool tls)
@@ -73,5 +81,25 @@ public static class EndToEndBenchmark
         var manifest = RunTables.Manifest(runDir);
         return new EndToEndResult(mode, elapsed.TotalSeconds, files, runDir,
             manifest.GetProperty("recoverySeconds").GetDouble(), manifest.GetProperty("coordinatorPeakMemoryBytes").GetInt64());
+    }
+}
+
+/// <summary>The two fixed parts of a run, and the journal's first open and recovery, from the coordinator's log.</summary>
+public sealed record FixedCost(double StartToFirstHandOut, double LastDoneToExit)
+{
+    public double Total => StartToFirstHandOut + LastDoneToExit;
+
+    /// <summary>
+    /// Reads the first "asked for work" line (the first batch is handed out as it is answered) and the "All files done"
+    /// line; null when the log lacks either.
+    /// </summary>
+    public static FixedCost? Read(string log, DateTimeOffset processStart, DateTimeOffset processExit)
+    {
+        DateTimeOffset? At(string marker) => log.Split('\n').FirstOrDefault(l => l.Contains(marker, StringComparison.Ordinal)) is { Length: > 24 } line
+            && DateTimeOffset.TryParse(line[..24].Replace("Z", "+00:00"), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at)
+                ? at : null;
+        return At("asked for work") is { } first && At("All files done") is { } last
+            ? new FixedCost((first - processStart).TotalSeconds, (processExit - last).TotalSeconds)
+            : null;
     }
 }
