@@ -1,4 +1,5 @@
 using Form3Actors.Coordinator.Inputs;
+using Form3Actors.Core.Extraction;
 using Form3Actors.Testing;
 
 namespace Form3Actors.Coordinator.Tests;
@@ -25,6 +26,51 @@ public sealed class InputCatalogTests
         Assert.Equal(2, listing.BlankRows);
         Assert.Equal(1, listing.DuplicateRows);
         Assert.Equal("f/missing.txt", Assert.Single(listing.Unusable).SourcePath);
+    }
+
+    [Fact]
+    public async Task Ten_thousand_rows_checked_on_disk_in_parallel_keep_the_input_order()
+    {
+        // Past two of the listing's parallel stat rounds, with EDGAR's varied path lengths, missing files, duplicates,
+        // an empty file and a FIFO late in the list: every row lands where a one-by-one listing would put it.
+        using var temp = new TempFolder();
+        var random = new Random(7);
+        var rows = new List<string>();
+        var expected = new List<(string Path, long Size)>();
+        var unusable = new List<string>();
+        string? fifo = null;
+        for (var i = 0; i < 10_000; i++)
+        {
+            var cik = random.NextInt64(1, 10_000_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var path = $"edgar/data/{cik}/{i:D10}-{random.Next(100):D2}-{i % 999_999:D6}.txt";
+            rows.Add(path);
+            if (i % 7 == 3)
+            {
+                unusable.Add(path);
+                continue;
+            }
+            Directory.CreateDirectory(Path.Combine(temp.Path, "edgar", "data", cik));
+            if (i == 9_001)
+            {
+                await Shell.Run("mkfifo", [Path.Combine(temp.Path, path)]);
+                fifo = path;
+                unusable.Add(path);
+                continue;
+            }
+            var size = i == 8_500 ? 0 : random.Next(1, 300);
+            await File.WriteAllBytesAsync(Path.Combine(temp.Path, path), new byte[size]);
+            expected.Add((path, size));
+            if (i % 11 == 0) rows.Add(path);
+        }
+        var csv = Path.Combine(temp.Path, "form_3_many.csv");
+        await File.WriteAllLinesAsync(csv, ["filepath", .. rows]);
+
+        var listing = InputCatalog.Load(csv, Defaults);
+
+        Assert.Equal(expected, Files(listing).Select(f => (f.SourcePath, f.Size)));
+        Assert.Equal(unusable, listing.Unusable.Select(u => u.SourcePath));
+        Assert.All(listing.Unusable, u => Assert.Equal(u.SourcePath == fifo ? ErrorKind.NotRegularFile : ErrorKind.MissingFile, u.Kind));
+        Assert.Equal(rows.Count - rows.Distinct().Count(), listing.DuplicateRows);
     }
 
     [Fact]
