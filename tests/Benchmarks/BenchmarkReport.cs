@@ -9,6 +9,9 @@ public static class BenchmarkReport
 {
     static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
+    /// <summary>One worker, then as many as a cluster of many nodes would run at once.</summary>
+    static readonly int[] ScaleWorkers = [1, 16];
+
     public static async Task Run(IReadOnlyList<int> sizes, IReadOnlyList<int> scale, string work)
     {
         Directory.CreateDirectory(work);
@@ -32,19 +35,27 @@ public static class BenchmarkReport
         foreach (var row in rows) Console.WriteLine($"| {row} | " + string.Join(" | ", columns.Select(c => c.Cells[row])) + " |");
         Console.WriteLine();
 
+        Console.Error.WriteLine("[bench] node join");
+        var joinDir = Path.Combine(work, $"join-{Guid.NewGuid():N}");
+        var join = await EndToEndBenchmark.NodeJoin(joinDir);
+        Directory.Delete(joinDir, recursive: true);
+        Console.WriteLine(string.Create(Invariant, $"Node join: a node process started against a running coordinator asked for work {join:F2} s after its start (target: within 1 s)."));
+        Console.WriteLine();
+
         if (scale.Count > 0)
         {
-            Console.WriteLine("## Coordinator as the journal grows (real actor and SQLite journal, synthetic keys, no filings)");
+            Console.WriteLine("## Coordinator as the journal grows (real actor and SQLite journal, synthetic keys, no-op workers, no filings)");
             Console.WriteLine();
-            Console.WriteLine("| files in the journal | fill (batches of 1,000) | recovery | ledger memory | per file | journal file |");
-            Console.WriteLine("|---|---|---|---|---|---|");
+            Console.WriteLine("| files in the journal | no-op workers | fill (batches of 1,000) | handed out and journaled | recovery | ledger memory | per file | journal file |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|");
             foreach (var files in scale)
+            foreach (var workers in ScaleWorkers)
             {
-                Console.Error.WriteLine($"[bench] coordinator scale {files:N0}");
+                Console.Error.WriteLine($"[bench] coordinator scale {files:N0}, {workers} no-op workers");
                 var dir = Path.Combine(work, $"scale-{files}-{Guid.NewGuid():N}"[..40]);
-                var r = await CoordinatorScaleBenchmark.Run(files, dir);
+                var r = await CoordinatorScaleBenchmark.Run(files, workers, dir);
                 Console.WriteLine(string.Create(Invariant,
-                    $"| {files:N0} | {r.FillSeconds:F1} s | {r.RecoverySeconds:F2} s | {r.LedgerBytes / 1048576.0:F1} MB | {(double)r.LedgerBytes / files:F0} B | {r.JournalBytes / 1048576.0:F1} MB |"));
+                    $"| {files:N0} | {workers} | {r.FillSeconds:F1} s | {Rate(r.FilesPerSecond)} files/s | {r.RecoverySeconds:F2} s | {r.LedgerBytes / 1048576.0:F1} MB | {(double)r.LedgerBytes / files:F0} B | {r.JournalBytes / 1048576.0:F1} MB |"));
                 Directory.Delete(dir, recursive: true);
             }
             Console.WriteLine();
@@ -78,7 +89,6 @@ public static class BenchmarkReport
         var same = RunTables.Difference(reference, tlsOn.RunDir) == null && RunTables.Difference(reference, tlsOff.RunDir) == null;
         Directory.Delete(runs, recursive: true);
 
-        string Rate(double filesPerSecond) => filesPerSecond.ToString("N0", Invariant);
         string EndToEnd(EndToEndResult r) => string.Create(Invariant, $"{Rate(r.FilesPerSecond)} ({r.FilesPerSecond / floor2:P0}; {r.Seconds:F1} s)");
         return new Dictionary<string, string>
         {
@@ -104,6 +114,8 @@ public static class BenchmarkReport
             ["final tables identical in all modes (after sorting)"] = same ? "yes" : "NO",
         };
     }
+
+    static string Rate(double filesPerSecond) => filesPerSecond.ToString("N0", Invariant);
 
     static string CpuModel() =>
         File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown" : "unknown";

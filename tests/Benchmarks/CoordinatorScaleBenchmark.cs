@@ -15,15 +15,20 @@ namespace Form3Actors.Benchmarks;
 /// <summary>What the coordinator costs as a run grows, without any filing on disk.</summary>
 /// <param name="RecoverySeconds">From the actor's creation to the end of its recovery, as the manifest records it.</param>
 /// <param name="LedgerBytes">Managed memory the recovered ledger holds (measured around recovery, after full GCs).</param>
-public sealed record ScaleResult(int Files, double FillSeconds, double RecoverySeconds, long LedgerBytes, long JournalBytes);
+public sealed record ScaleResult(int Files, int Workers, double FillSeconds, double RecoverySeconds, long LedgerBytes, long JournalBytes)
+{
+    /// <summary>Files handed out, reported and journaled per second over the whole fill (start, recovery and final snapshot included).</summary>
+    public double FilesPerSecond => Files / FillSeconds;
+}
 
 /// <summary>
-/// The real coordinator actor on a real SQLite journal, fed by an in-process worker that completes batches of
-/// 1,000 synthetic files instantly; then a second coordinator recovers that journal, as a rerun does.
+/// The real coordinator actor on a real SQLite journal, fed by in-process workers that complete batches of 1,000
+/// synthetic files instantly (as many nodes with no-op extraction would); then a second coordinator recovers that
+/// journal, as a rerun does.
 /// </summary>
 public static class CoordinatorScaleBenchmark
 {
-    public static async Task<ScaleResult> Run(int files, string directory)
+    public static async Task<ScaleResult> Run(int files, int workers, string directory)
     {
         var folder = RunFolder.Create(directory);
         var inputs = Enumerable.Range(0, files)
@@ -32,17 +37,17 @@ public static class CoordinatorScaleBenchmark
         var listing = new InputListing("synthetic keys", inputs, [], 0, 0, 0);
 
         var fill = Stopwatch.StartNew();
-        await WithCoordinator(folder, listing, _ => Task.CompletedTask, startWorker: true);
+        await WithCoordinator(folder, listing, _ => Task.CompletedTask, workers: workers);
         var fillSeconds = fill.Elapsed.TotalSeconds;
 
         var before = GC.GetTotalMemory(forceFullCollection: true);
         long after = 0;
         await WithCoordinator(folder, listing, _ => Task.CompletedTask, () => after = GC.GetTotalMemory(forceFullCollection: true));
         var recovery = Coordinator.Output.Manifest.Read(folder.Results)!.RecoverySeconds;
-        return new ScaleResult(files, fillSeconds, recovery, after - before, new FileInfo(folder.Journal).Length);
+        return new ScaleResult(files, workers, fillSeconds, recovery, after - before, new FileInfo(folder.Journal).Length);
     }
 
-    static async Task WithCoordinator(RunFolder folder, InputListing listing, Func<IActorRef, Task> work, Action? whileAlive = null, bool startWorker = false)
+    static async Task WithCoordinator(RunFolder folder, InputListing listing, Func<IActorRef, Task> work, Action? whileAlive = null, int workers = 0)
     {
         var config = ConfigurationFactory.ParseString($"""
                 akka.persistence.journal.sql.connection-string = "Data Source={folder.Journal}"
@@ -57,7 +62,8 @@ public static class CoordinatorScaleBenchmark
         var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var coordinator = system.ActorOf(CoordinatorActor.Props(settings, folder, outcome, TimeProvider.System, expectsExternalNodes: false), CoordinatorActor.Name);
         coordinator.Tell(new StartRun(listing));
-        if (startWorker) system.ActorOf(Props.Create(() => new InstantWorker(coordinator)));
+        foreach (var name in Enumerable.Range(1, workers).Select(i => $"bench-{i}"))
+            system.ActorOf(Props.Create(() => new InstantWorker(coordinator, name)));
         await work(coordinator);
         var result = await outcome.Task.WaitAsync(TimeSpan.FromMinutes(10));
         if (result is not RunOutcome.Completed) throw new InvalidOperationException($"coordinator ended with {result}");
@@ -69,12 +75,12 @@ public static class CoordinatorScaleBenchmark
 /// <summary>A worker that completes every batch at once, so only the coordinator's own costs are measured.</summary>
 sealed class InstantWorker : ReceiveActor
 {
-    public InstantWorker(IActorRef coordinator)
+    public InstantWorker(IActorRef coordinator, string name)
     {
-        Receive<AssignBatch>(batch => coordinator.Tell(new ReportBatchCompleted(batch.BatchId, "bench", [], batch.Files.Select(f => f.FileKey).ToImmutableArray(), [])));
-        Receive<BatchAccepted>(_ => coordinator.Tell(new RequestWork("bench", 1000)));
-        Receive<NoWorkYet>(_ => Context.System.Scheduler.ScheduleTellOnce(TimeSpan.FromMilliseconds(50), coordinator, new RequestWork("bench", 1000), Self));
+        Receive<AssignBatch>(batch => coordinator.Tell(new ReportBatchCompleted(batch.BatchId, name, [], batch.Files.Select(f => f.FileKey).ToImmutableArray(), [])));
+        Receive<BatchAccepted>(_ => coordinator.Tell(new RequestWork(name, 1000)));
+        Receive<NoWorkYet>(_ => Context.System.Scheduler.ScheduleTellOnce(TimeSpan.FromMilliseconds(50), coordinator, new RequestWork(name, 1000), Self));
         Receive<RunFinished>(_ => Context.Stop(Self));
-        coordinator.Tell(new RequestWork("bench", 1000));
+        coordinator.Tell(new RequestWork(name, 1000));
     }
 }

@@ -49,6 +49,31 @@ public static class EndToEndBenchmark
     }
 
     /// <summary>
+    /// How long a node takes to join a coordinator that is already up and ask for work: from the node process's start
+    /// to the coordinator's log line that it asked. Runs on the repository's ten-filing sample.
+    /// </summary>
+    public static async Task<double> NodeJoin(string runDir)
+    {
+        // Logs of its own: the first "asked for work" line of an older log would be read as this join's.
+        var logs = Path.Combine(runDir, "logs");
+        var input = Path.Combine(TestData.RepoRoot, "data", "input", "form_3_10.csv");
+        using var coordinator = Form3Process.Start("form3-coordinator", "join-coordinator", logs, null, "run", input, "--run-dir", runDir, "--workers", "0");
+        var ready = Stopwatch.StartNew();
+        while (!coordinator.Log().Contains("Input CSV", StringComparison.Ordinal))
+        {
+            if (coordinator.HasExited || ready.Elapsed > Timeout) throw new InvalidOperationException($"the coordinator did not start:\n{coordinator.Tail()}");
+            await Task.Delay(20);
+        }
+        var startedAt = DateTimeOffset.UtcNow;
+        using var node = Form3Process.Start("form3-node", "join-node", logs, null, "join", "--run-dir", runDir, "--workers", "1");
+        await Expect(coordinator, 0);
+        await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return LogClock.At(coordinator.Log(), "asked for work") is { } asked
+            ? (asked - startedAt).TotalSeconds
+            : throw new InvalidOperationException($"the coordinator's log has no request for work:\n{coordinator.Tail()}");
+    }
+
+    /// <summary>
     /// The yardstick: shared/bench/py_extract.py, the plain Python script a researcher would write, with 2 processes,
     /// run from the corpus folder (its CSV's paths are relative to it). Null when the script is not beside the repository.
     /// </summary>
@@ -93,13 +118,18 @@ public sealed record FixedCost(double StartToFirstHandOut, double LastDoneToExit
     /// Reads the first "asked for work" line (the first batch is handed out as it is answered) and the "All files done"
     /// line; null when the log lacks either.
     /// </summary>
-    public static FixedCost? Read(string log, DateTimeOffset processStart, DateTimeOffset processExit)
-    {
-        DateTimeOffset? At(string marker) => log.Split('\n').FirstOrDefault(l => l.Contains(marker, StringComparison.Ordinal)) is { Length: > 24 } line
-            && DateTimeOffset.TryParse(line[..24].Replace("Z", "+00:00"), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at)
-                ? at : null;
-        return At("asked for work") is { } first && At("All files done") is { } last
+    public static FixedCost? Read(string log, DateTimeOffset processStart, DateTimeOffset processExit) =>
+        LogClock.At(log, "asked for work") is { } first && LogClock.At(log, "All files done") is { } last
             ? new FixedCost((first - processStart).TotalSeconds, (processExit - last).TotalSeconds)
             : null;
-    }
+}
+
+/// <summary>Times read off a log: each line starts with its UTC time (`2026-11-25 10:56:34.538Z`).</summary>
+static class LogClock
+{
+    /// <summary>The time of the first line that contains <paramref name="marker"/>; null when none does.</summary>
+    public static DateTimeOffset? At(string log, string marker) =>
+        log.Split('\n').FirstOrDefault(l => l.Contains(marker, StringComparison.Ordinal)) is { Length: > 24 } line
+        && DateTimeOffset.TryParse(line[..24].Replace("Z", "+00:00"), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at)
+            ? at : null;
 }

@@ -43,7 +43,7 @@ public sealed class CoordinatorStateTests
     static NextSteps Journal(CoordinatorState state, IReadOnlyList<ICoordinatorEvent> events)
     {
         foreach (var e in events) state.Apply(e);
-        return state.AfterChange();
+        return events.Count > 0 ? state.Journaled() : state.AfterChange();
     }
 
     static AssignBatch Take(CoordinatorState state, string worker = "w1", int max = 10)
@@ -107,6 +107,38 @@ public sealed class CoordinatorStateTests
         Journal(state, events);
         Assert.Equal(2, state.Ledger.NextBatchRef);
         Assert.Equal(4, state.Progress!.Done);
+    }
+
+    [Fact]
+    public void Batches_settled_before_either_is_journaled_get_distinct_batch_numbers()
+    {
+        var state = Started(TestFiles.Many(4));
+        var first = Take(state, max: 2);
+        var second = Take(state, "w2", max: 2);
+        // The actor journals without waiting: the second report is settled while the first is still being written.
+        var firstEvents = state.Settle(AllDone(first), Now)!;
+        var secondEvents = state.Settle(AllDone(second, "w2"), Now)!;
+        var refs = firstEvents.Concat(secondEvents).OfType<FilesCompleted>().Select(c => c.BatchRef).ToList();
+        Assert.Equal([1, 2], refs);
+        Journal(state, firstEvents);
+        Journal(state, secondEvents);
+        Assert.Equal(3, state.Ledger.NextBatchRef);
+        Assert.All(first.Files.Concat(second.Files), f => Assert.NotNull(state.Ledger.BatchOf(FileKeys.Parse(f.FileKey))));
+    }
+
+    [Fact]
+    public void The_run_finishes_only_once_every_settled_batch_is_journaled()
+    {
+        var state = Started(TestFiles.Many(4));
+        var first = Take(state, max: 2);
+        var second = Take(state, "w2", max: 2);
+        var firstEvents = state.Settle(AllDone(first), Now)!;
+        var secondEvents = state.Settle(AllDone(second, "w2"), Now)!; // nothing is pending or in flight any more
+        // The first write is durable, the second is not: no final snapshot and no merge yet, or they would miss it.
+        Assert.Equal(NextSteps.None, Journal(state, firstEvents));
+        Assert.Equal(RunPhase.Running, state.Phase);
+        Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, Journal(state, secondEvents));
+        Assert.Equal(4, state.Ledger.FileCount);
     }
 
     [Fact]

@@ -64,6 +64,39 @@ public sealed class TableMergerTests
     }
 
     [Fact]
+    public void Each_filing_of_a_segment_is_judged_on_its_own_whatever_its_neighbours()
+    {
+        // The merge decides once per run of rows with the same key: a superseded filing between two current ones,
+        // each with several rows, must lose all of its rows and only its own.
+        using var temp = new TempFolder();
+        var parts = Path.Combine(temp.Path, "parts");
+        var results = Path.Combine(temp.Path, "results");
+        var (x, y, z) = (TestFiles.File(1), TestFiles.File(2), TestFiles.File(3));
+        FilingRows TwoOwners(string accession, string source, string version)
+        {
+            var rows = Filing(accession, source, version);
+            rows.Add(Table.Form3Summary, [accession, source, "Second " + version, "Director", "Issuer", "0000000001", "2024-01-05"]);
+            return rows;
+        }
+        var ledger = new RunLedger();
+        using (var writer = new PartFileWriter(parts, "w1"))
+        {
+            writer.Add(FileKeys.ToText(y.Key), TwoOwners("0000000002-24-000002", "2.txt", "y"));
+            writer.Add(FileKeys.ToText(x.Key), TwoOwners("0000000001-24-000001", "1.txt", "x-old"));
+            writer.Add(FileKeys.ToText(z.Key), TwoOwners("0000000003-24-000003", "3.txt", "z"));
+            ledger.Apply(Completed(1, writer.Commit(), y, x, z));
+            writer.Add(FileKeys.ToText(x.Key), TwoOwners("0000000001-24-000001", "1.txt", "x-new"));
+            ledger.Apply(Completed(2, writer.Commit(), x));
+        }
+        new TableMerger(parts, results).Merge(ledger, new InputListing("test", [x, y, z], [], 0, 0, 0));
+
+        var owners = Lines(results, Table.Form3Summary).Skip(1).Select(l => l.Split(',')[2]).Order().ToList();
+        Assert.Equal(["Owner", "Owner", "Owner", "Second x-new", "Second y", "Second z"], owners);
+        Assert.DoesNotContain(Lines(results, Table.Submission), l => l.Contains("x-old"));
+        Assert.Equal(3, Lines(results, Table.Submission).Count - 1);
+    }
+
+    [Fact]
     public void The_same_accession_at_two_paths_is_counted_once_whatever_the_batch_order()
     {
         foreach (var reversed in new[] { false, true })

@@ -238,7 +238,11 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         if (released.Events.Count > 0) PersistThen(released.Events, () => { });
     }
 
-    /// <summary>Persists events, applies each once durable, then runs <paramref name="after"/> and what the state decides next.</summary>
+    /// <summary>
+    /// Persists events, applies each once durable, then runs <paramref name="after"/> and what the state decides next.
+    /// The actor goes on handling requests and reports meanwhile (PersistAllAsync): the journal then writes the events
+    /// of several reports in one transaction, and no worker waits for another's write. Handlers still run in order.
+    /// </summary>
     void PersistThen(IReadOnlyList<ICoordinatorEvent> events, Action after)
     {
         if (events.Count == 0)
@@ -247,14 +251,14 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             return;
         }
         var remaining = events.Count;
-        PersistAll(events, evt =>
+        PersistAllAsync(events, evt =>
         {
             _state.Apply(evt);
             if (evt is FilesQuarantined quarantined)
                 foreach (var q in quarantined.Files) _log.Warning("Quarantined {Path}: {Reason}", q.SourcePath, q.Reason);
             if (--remaining > 0) return;
             after();
-            Carry(_state.AfterChange());
+            Carry(_state.Journaled());
         });
     }
 

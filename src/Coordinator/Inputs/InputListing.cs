@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Form3Actors.Coordinator.Inputs;
@@ -23,8 +24,10 @@ public sealed class InputListing
     readonly List<string> _roots = [];
     /// <summary>Bytes used in the last chunk of <see cref="_arena"/>.</summary>
     int _arenaTail;
-    UInt128[]? _sortedKeys;
-    int[]? _sortedIndex;
+    /// <summary>Keys sorted for binary search, with the listing index of each; one reference, so threads of a merge share it safely.</summary>
+    KeyIndex? _keyIndex;
+
+    sealed record KeyIndex(UInt128[] Keys, int[] Index);
 
     public InputListing(string description, int arenaChunkBytes = DefaultArenaChunkBytes)
     {
@@ -71,11 +74,25 @@ public sealed class InputListing
     }
 
     /// <summary>The index of the file with this key, or -1 if the input does not list it.</summary>
+    /// <remarks>
+    /// A merge asks this for every filing of every table: a plain binary search, compiled optimized from the start
+    /// (Array.BinarySearch over UInt128 goes through a comparer and took a third of a merge's CPU).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int IndexOf(UInt128 key)
     {
-        if (_sortedKeys == null) BuildKeyIndex();
-        var found = Array.BinarySearch(_sortedKeys!, key);
-        return found < 0 ? -1 : _sortedIndex![found];
+        var (keys, index) = _keyIndex ??= BuildKeyIndex();
+        var low = 0;
+        var high = keys.Length - 1;
+        while (low <= high)
+        {
+            var middle = low + ((high - low) >> 1);
+            var found = keys[middle];
+            if (found == key) return index[middle];
+            if (found < key) low = middle + 1;
+            else high = middle - 1;
+        }
+        return -1;
     }
 
     public bool Contains(UInt128 key) => IndexOf(key) >= 0;
@@ -121,8 +138,7 @@ public sealed class InputListing
         if (Count % EntriesPerChunk == 0) _entries.Add(new Entry[EntriesPerChunk]);
         _entries[^1][Count % EntriesPerChunk] = new Entry(key, size, modifiedUtcTicks, _arena.Count - 1, offset, length, rootIndex);
         Count++;
-        _sortedKeys = null;
-        _sortedIndex = null;
+        _keyIndex = null;
     }
 
     ref readonly Entry EntryAt(int index)
@@ -133,7 +149,7 @@ public sealed class InputListing
     }
 
     /// <summary>Keys sorted for binary search, 20 bytes a file, made once when first needed.</summary>
-    void BuildKeyIndex()
+    KeyIndex BuildKeyIndex()
     {
         var keys = new UInt128[Count];
         var index = new int[Count];
@@ -143,7 +159,6 @@ public sealed class InputListing
             index[i] = i;
         }
         Array.Sort(keys, index);
-        _sortedKeys = keys;
-        _sortedIndex = index;
+        return new KeyIndex(keys, index);
     }
 }

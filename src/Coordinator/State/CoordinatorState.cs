@@ -44,6 +44,13 @@ public sealed class CoordinatorState(CoordinatorSettings settings)
     bool _snapshotInFlight;
     /// <summary>Events journaled since <see cref="Start"/>: none, and unchanged results need no snapshot and no merge.</summary>
     int _journaledThisRun;
+    /// <summary>
+    /// Decisions whose events are being written: the actor journals without waiting (a report does not hold up the
+    /// next request), so the run is over only once every one of them is durable and applied.
+    /// </summary>
+    int _writesInFlight;
+    /// <summary>The next batch number to give out: ahead of the ledger while completions are still being written.</summary>
+    int _nextBatchRef;
     bool _resultsCurrent;
 
     public RunPhase Phase { get; private set; } = RunPhase.Waiting;
@@ -140,10 +147,22 @@ public sealed class CoordinatorState(CoordinatorSettings settings)
         if (settlement is null) return null;
         var events = new List<ICoordinatorEvent>(2);
         if (settlement.Completed.Count > 0)
-            events.Add(new FilesCompleted(Ledger.NextBatchRef, report.Segments, settlement.Completed.Select(Stamp).ToImmutableArray(), now));
+        {
+            var batchRef = Math.Max(_nextBatchRef, Ledger.NextBatchRef);
+            _nextBatchRef = batchRef + 1;
+            events.Add(new FilesCompleted(batchRef, report.Segments, settlement.Completed.Select(Stamp).ToImmutableArray(), now));
+        }
         if (settlement.Quarantined.Count > 0)
             events.Add(new FilesQuarantined(settlement.Quarantined.ToImmutableArray(), now));
+        if (events.Count > 0) _writesInFlight++;
         return events;
+    }
+
+    /// <summary>The events of one decision (a settlement or a release) are durable and applied: snapshot, finish, or go on.</summary>
+    public NextSteps Journaled()
+    {
+        _writesInFlight--;
+        return AfterChange();
     }
 
     /// <summary>What taking work back from lost workers released, and the quarantines to journal.</summary>
@@ -163,15 +182,16 @@ public sealed class CoordinatorState(CoordinatorSettings settings)
         foreach (var id in gone) _workers.Remove(id);
         if (_queue == null) return new Released(0, []);
         var released = _queue.Release(gone.Contains, kind, reason);
-        return new Released(released.Files,
-            released.Quarantined.Count > 0 ? [new FilesQuarantined(released.Quarantined.ToImmutableArray(), now)] : []);
+        if (released.Quarantined.Count == 0) return new Released(released.Files, []);
+        _writesInFlight++;
+        return new Released(released.Files, [new FilesQuarantined(released.Quarantined.ToImmutableArray(), now)]);
     }
 
-    /// <summary>After the events of a decision are applied (or there were none): snapshot, finish, or go on.</summary>
+    /// <summary>After a change that journaled nothing, or from <see cref="Journaled"/>: snapshot, finish, or go on.</summary>
     public NextSteps AfterChange()
     {
         var steps = NextSteps.None;
-        if (Phase == RunPhase.Running && _queue!.IsDrained)
+        if (Phase == RunPhase.Running && _queue!.IsDrained && _writesInFlight == 0)
         {
             Phase = RunPhase.Finishing;
             if (_journaledThisRun == 0 && _resultsCurrent) return NextSteps.EnterFinishing | NextSteps.KeepResults;

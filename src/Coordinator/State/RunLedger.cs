@@ -34,6 +34,12 @@ public sealed class RunLedger
     public bool IsFinished(UInt128 key, long size, long modifiedUtcTicks) =>
         _files.TryGetValue(key, out var entry) && entry.Size == size && entry.ModifiedUtcTicks == modifiedUtcTicks;
 
+    /// <summary>True when the journal finished some version of the file (extracted or quarantined).</summary>
+    public bool Knows(UInt128 key) => _files.ContainsKey(key);
+
+    /// <summary>Every file the journal finished, in no particular order.</summary>
+    public IEnumerable<UInt128> Keys => _files.Keys;
+
     /// <summary>The batch whose segments hold the file's current rows, or null (unknown or quarantined).</summary>
     public int? BatchOf(UInt128 key) => _files.TryGetValue(key, out var entry) && entry.BatchRef != QuarantinedBatch ? entry.BatchRef : null;
 

@@ -35,15 +35,20 @@ public static class PartFormat
         writer.EndRow();
     }
 
-    /// <summary>The bytes of one journaled segment.</summary>
-    public static byte[] ReadSegment(PartSegment segment, string partsDirectory)
+    /// <summary>
+    /// Reads one journaled segment into <paramref name="buffer"/>, growing it when the segment is larger, and returns
+    /// the segment's bytes. One buffer for a whole merge: a new array per segment (most are larger than 85 KB) put
+    /// thousands of arrays on the large-object heap and made the GC collect it over and over.
+    /// </summary>
+    public static ReadOnlyMemory<byte> ReadSegment(PartSegment segment, string partsDirectory, ref byte[] buffer)
     {
-        var bytes = new byte[segment.Length];
+        if (buffer.Length < segment.Length) buffer = new byte[Math.Max(segment.Length, 2L * buffer.Length)];
+        var bytes = buffer.AsMemory(0, checked((int)segment.Length));
         using var handle = File.OpenHandle(Path.Combine(partsDirectory, segment.PartFile));
         var read = 0;
         while (read < bytes.Length)
         {
-            var n = RandomAccess.Read(handle, bytes.AsSpan(read), segment.Offset + read);
+            var n = RandomAccess.Read(handle, bytes.Span[read..], segment.Offset + read);
             if (n == 0) throw new IOException($"part file {segment.PartFile} ends before its journaled segment ({segment.Offset}+{segment.Length})");
             read += n;
         }
@@ -51,20 +56,30 @@ public static class PartFormat
     }
 
     /// <summary>The rows of a segment of <paramref name="table"/> read by <see cref="ReadSegment"/>, each with its LF.</summary>
-    public static IEnumerable<ReadOnlyMemory<byte>> Rows(byte[] bytes, PartSegment segment, Table table)
+    public static IEnumerable<ReadOnlyMemory<byte>> Rows(ReadOnlyMemory<byte> bytes, PartSegment segment, Table table)
     {
         var width = SegmentColumns(table).Count;
         var position = 0;
         while (position < bytes.Length)
         {
-            var length = CsvRecords.Length(bytes.AsSpan(position), out var fields);
-            if (length < 0) throw new InvalidDataException($"part file {segment.PartFile} segment at {segment.Offset} ends inside a row");
-            if (fields != width)
-                throw new InvalidDataException($"part file {segment.PartFile} segment at {segment.Offset} has a row of {fields} fields, expected {width}; " +
-                    "if an older version of Form3Actors began this run (tables gained columns since), finish it with that version or start a new run folder");
-            yield return bytes.AsMemory(position, length);
+            var length = RowLength(bytes.Span, position, segment, width);
+            yield return bytes.Slice(position, length);
             position += length;
         }
+    }
+
+    /// <summary>
+    /// Length of the segment row at <paramref name="position"/>, its LF included; throws if it does not end or has
+    /// another number of fields than <paramref name="width"/>, the segment's <see cref="SegmentColumns"/>.
+    /// </summary>
+    public static int RowLength(ReadOnlySpan<byte> bytes, int position, PartSegment segment, int width)
+    {
+        var length = CsvRecords.Length(bytes[position..], out var fields);
+        if (length < 0) throw new InvalidDataException($"part file {segment.PartFile} segment at {segment.Offset} ends inside a row");
+        if (fields != width)
+            throw new InvalidDataException($"part file {segment.PartFile} segment at {segment.Offset} has a row of {fields} fields, expected {width}; " +
+                "if an older version of Form3Actors began this run (tables gained columns since), finish it with that version or start a new run folder");
+        return length;
     }
 
     /// <summary>The file key at the start of a segment row.</summary>
