@@ -109,35 +109,35 @@ public sealed class CoordinatorStateTests
         Assert.Equal(4, state.Progress!.Done);
     }
 
+    /// <summary>
+    /// Two workers' batches of two files, both settled before either is journaled: the actor journals without
+    /// waiting, so the second report is settled while the first is still being written.
+    /// </summary>
+    static (CoordinatorState State, AssignBatch[] Batches, IReadOnlyList<ICoordinatorEvent>[] Events) TwoSettlementsInFlight()
+    {
+        var state = Started(TestFiles.Many(4));
+        AssignBatch[] batches = [Take(state, max: 2), Take(state, "w2", max: 2)];
+        return (state, batches, [state.Settle(AllDone(batches[0]), Now)!, state.Settle(AllDone(batches[1], "w2"), Now)!]);
+    }
+
     [Fact]
     public void Batches_settled_before_either_is_journaled_get_distinct_batch_numbers()
     {
-        var state = Started(TestFiles.Many(4));
-        var first = Take(state, max: 2);
-        var second = Take(state, "w2", max: 2);
-        // The actor journals without waiting: the second report is settled while the first is still being written.
-        var firstEvents = state.Settle(AllDone(first), Now)!;
-        var secondEvents = state.Settle(AllDone(second, "w2"), Now)!;
-        var refs = firstEvents.Concat(secondEvents).OfType<FilesCompleted>().Select(c => c.BatchRef).ToList();
-        Assert.Equal([1, 2], refs);
-        Journal(state, firstEvents);
-        Journal(state, secondEvents);
+        var (state, batches, events) = TwoSettlementsInFlight();
+        Assert.Equal([1, 2], events.SelectMany(e => e).OfType<FilesCompleted>().Select(c => c.BatchRef));
+        foreach (var written in events) Journal(state, written);
         Assert.Equal(3, state.Ledger.NextBatchRef);
-        Assert.All(first.Files.Concat(second.Files), f => Assert.NotNull(state.Ledger.BatchOf(FileKeys.Parse(f.FileKey))));
+        Assert.All(batches.SelectMany(b => b.Files), f => Assert.NotNull(state.Ledger.BatchOf(FileKeys.Parse(f.FileKey))));
     }
 
     [Fact]
     public void The_run_finishes_only_once_every_settled_batch_is_journaled()
     {
-        var state = Started(TestFiles.Many(4));
-        var first = Take(state, max: 2);
-        var second = Take(state, "w2", max: 2);
-        var firstEvents = state.Settle(AllDone(first), Now)!;
-        var secondEvents = state.Settle(AllDone(second, "w2"), Now)!; // nothing is pending or in flight any more
+        var (state, _, events) = TwoSettlementsInFlight(); // nothing is pending or in flight any more
         // The first write is durable, the second is not: no final snapshot and no merge yet, or they would miss it.
-        Assert.Equal(NextSteps.None, Journal(state, firstEvents));
+        Assert.Equal(NextSteps.None, Journal(state, events[0]));
         Assert.Equal(RunPhase.Running, state.Phase);
-        Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, Journal(state, secondEvents));
+        Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, Journal(state, events[1]));
         Assert.Equal(4, state.Ledger.FileCount);
     }
 

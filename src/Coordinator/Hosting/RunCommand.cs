@@ -51,21 +51,23 @@ public static class RunCommand
         ConsoleLog.Configure("coordinator", verbose || files.GetBoolean("form3.verbose-logs"));
         if (workers is < 0) return await Exit(ExitCodes.BadUsage, "error: --workers must be 0 (external nodes only) or more");
         var inputConfig = files.GetConfig("form3.coordinator");
-        InputListing listing;
+        Task<InputListing> listing;
         RunFolder folder;
+        bool newFolder;
         try
         {
-            listing = InputCatalog.Load(input, new InputOptions(kind, pathColumn ?? inputConfig.GetString("csv-path-column"), mirror,
-                inputConfig.GetStringList("directory-patterns").ToList()), signals.Stopping);
-            folder = RunFolder.Create(runDir ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(input))));
+            var options = new InputOptions(kind == InputKind.Auto ? InputCatalog.Detect(input) : kind, pathColumn ?? inputConfig.GetString("csv-path-column"), mirror,
+                inputConfig.GetStringList("directory-patterns").ToList());
+            // Listing checks every file on disk (seconds at a million files): it runs while the actor system, the
+            // journal and its recovery start, and the coordinator is given the input when both are ready.
+            listing = Task.Run(() => InputCatalog.Load(input, options, signals.Stopping));
+            var root = runDir ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(input)));
+            newFolder = !Directory.Exists(root);
+            folder = RunFolder.Create(root);
         }
         catch (InputException e)
         {
             return await Exit(ExitCodes.BadUsage, $"error: {e.Message}");
-        }
-        catch (OperationCanceledException)
-        {
-            return await Exit(ExitCodes.Stopped, $"stopped by {signals.Signal} while listing the input, before the run started; run the same command again to start it");
         }
         RunLock runLock;
         try
@@ -77,20 +79,31 @@ public static class RunCommand
             return await Exit(ExitCodes.Failed, $"error: {e.Message}");
         }
 
-        using (runLock)
+        RunOutcome result;
+        try
         {
-            var result = await Coordinate(signals, files, listing, folder, workers, host, port, insecure);
-            switch (result)
-            {
-                case RunOutcome.Completed:
-                    return ExitCodes.Finished;
-                case RunOutcome.Stopped stopped:
-                    return await Exit(ExitCodes.Stopped, $"stopped by {stopped.Reason} with {stopped.Done:N0}/{stopped.Total:N0} files done; run the same command again to resume");
-                case RunOutcome.Failed failed:
-                    return await Exit(ExitCodes.Failed, $"error: {failed.Reason}");
-                default:
-                    return ExitCodes.Failed;
-            }
+            using (runLock) result = await Coordinate(signals, files, listing, folder, workers, host, port, insecure);
+        }
+        catch (InputException e)
+        {
+            // Nothing of the run started: a run folder this command made holds nothing worth keeping.
+            if (newFolder) Directory.Delete(folder.Root, recursive: true);
+            return await Exit(ExitCodes.BadUsage, $"error: {e.Message}");
+        }
+        catch (OperationCanceledException)
+        {
+            return await Exit(ExitCodes.Stopped, $"stopped by {signals.Signal} while listing the input, before the run started; run the same command again to start it");
+        }
+        switch (result)
+        {
+            case RunOutcome.Completed:
+                return ExitCodes.Finished;
+            case RunOutcome.Stopped stopped:
+                return await Exit(ExitCodes.Stopped, $"stopped by {stopped.Reason} with {stopped.Done:N0}/{stopped.Total:N0} files done; run the same command again to resume");
+            case RunOutcome.Failed failed:
+                return await Exit(ExitCodes.Failed, $"error: {failed.Reason}");
+            default:
+                return ExitCodes.Failed;
         }
     }
 
@@ -100,11 +113,15 @@ public static class RunCommand
         return code;
     }
 
-    /// <summary>Starts the actor system and the coordinator (and in-process workers), and waits for the run to end.</summary>
-    static async Task<RunOutcome> Coordinate(ShutdownSignals signals, Akka.Configuration.Config files, InputListing listing, RunFolder folder, int? workers,
+    /// <summary>
+    /// Starts the actor system and the coordinator (and in-process workers), and waits for the run to end. Throws what
+    /// the listing threw (<see cref="InputException"/>, or <see cref="OperationCanceledException"/> after a signal)
+    /// once the actor system has stopped again.
+    /// </summary>
+    static async Task<RunOutcome> Coordinate(ShutdownSignals signals, Akka.Configuration.Config files, Task<InputListing> listing, RunFolder folder, int? workers,
         string host, int port, bool insecure)
     {
-        if (signals.Stopping.IsCancellationRequested) return StoppedBeforeStart(signals, listing);
+        if (signals.Stopping.IsCancellationRequested) throw new OperationCanceledException(signals.Stopping);
         var config = ClusterConfig.Build(files, host, port,
             [
                 $"akka.persistence.journal.sql.connection-string = {ClusterConfig.Quote("Data Source=" + folder.Journal)}",
@@ -133,11 +150,23 @@ public static class RunCommand
         var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var inProcess = workers ?? RunEnvironment.DefaultWorkers(config);
         var coordinator = system.ActorOf(CoordinatorActor.Props(settings, folder, outcome, TimeProvider.System, expectsExternalNodes: inProcess == 0), CoordinatorActor.Name);
+        InputListing input;
+        try
+        {
+            input = await listing;
+        }
+        catch (Exception e) when (e is InputException or OperationCanceledException)
+        {
+            signals.ExitWithinDeadline(e is InputException ? ExitCodes.BadUsage : ExitCodes.Stopped, "shutting down the coordinator");
+            await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
+            throw;
+        }
+        coordinator.Tell(new StartRun(input));
+        // In-process workers start once the input is known, so that their first request finds work.
         var workersStopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (inProcess > 0)
             system.ActorOf(WorkerPool.Props(coordinator, WorkerSettings.From(config, folder.Parts), inProcess, $"{Environment.MachineName}-{Environment.ProcessId}",
                 workersStopped), WorkerPool.Name);
-        coordinator.Tell(new StartRun(listing));
 
         // SIGTERM (Slurm before the time limit, preemption) and Ctrl-C stop handing out work; what is journaled stays.
         // A signal that came during start-up is delivered here at once.
@@ -158,9 +187,6 @@ public static class RunCommand
         await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
         return result;
     }
-
-    static RunOutcome StoppedBeforeStart(ShutdownSignals signals, InputListing listing) =>
-        new RunOutcome.Stopped($"{signals.Signal} before the coordinator started", 0, listing.Count);
 
     /// <summary>Remote nodes were told the run is finished; give them a moment to leave cleanly before exiting.</summary>
     static async Task WaitForNodesToLeave(Cluster cluster, TimeSpan timeout)

@@ -9,7 +9,8 @@ using Form3Actors.Messages.WorkProtocol;
 namespace Form3Actors.Messages.Serialization;
 
 /// <summary>
-/// The one serializer of our protocol and journal: System.Text.Json with a short, explicit manifest per type.
+/// The one serializer of our protocol and journal: System.Text.Json (source-generated, <see cref="Form3JsonContext"/>)
+/// with a short, explicit manifest per type.
 /// </summary>
 /// <remarks>
 /// Chosen on purpose over Akka's default (Newtonsoft JSON with CLR type names in every payload): manifests here are
@@ -37,8 +38,6 @@ public sealed class Form3Serializer(ExtendedActorSystem system) : SerializerWith
 
     static readonly Dictionary<string, Type> Types = Manifests.ToDictionary(kv => kv.Value, kv => kv.Key);
 
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public override int Identifier => SerializerId;
 
     /// <summary>Every type this serializer knows, for tests that round-trip them all.</summary>
@@ -58,7 +57,7 @@ public sealed class Form3Serializer(ExtendedActorSystem system) : SerializerWith
             snapshot.Ledger.CopyTo(bytes, 4);
             return bytes;
         }
-        return JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Json);
+        return JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Form3JsonContext.Default);
     }
 
     public override object FromBinary(byte[] bytes, string manifest)
@@ -67,7 +66,7 @@ public sealed class Form3Serializer(ExtendedActorSystem system) : SerializerWith
             throw new SerializationException($"unknown manifest '{manifest}': written by a newer Form3Actors?");
         if (type == typeof(CoordinatorSnapshot))
             return new CoordinatorSnapshot(BinaryPrimitives.ReadInt32LittleEndian(bytes), bytes[4..]);
-        return JsonSerializer.Deserialize(bytes, type, Json)
+        return JsonSerializer.Deserialize(bytes, type, Form3JsonContext.Default)
             ?? throw new SerializationException($"empty payload for manifest '{manifest}'");
     }
 }
