@@ -17,6 +17,14 @@ public static class CsvRecords
     /// </summary>
     public static int Length(ReadOnlySpan<byte> csv, out int fields)
     {
+        // Most records quote nothing: then the record ends at the first LF and its commas are its field separators,
+        // found by two vectorized passes instead of a search per field (the merge reads every record of a run).
+        var stop = csv.IndexOfAny((byte)'\n', (byte)'"');
+        if (stop >= 0 && csv[stop] == '\n')
+        {
+            fields = 1 + csv[..stop].Count((byte)',');
+            return stop + 1;
+        }
         fields = 1;
         var position = 0;
         while (true)
