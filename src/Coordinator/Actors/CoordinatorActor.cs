@@ -281,10 +281,18 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         {
             var ledger = _state.Ledger;
             var input = _state.Input!;
-            var merger = new TableMerger(_folder.Parts, _folder.Results);
+            var merger = new TableMerger(_folder.Parts, _folder.Results, MergeThreads());
             Task.Run(() => new MergeDone(merger.Merge(ledger, input))).PipeTo(Self);
         }
     }
+
+    /// <summary>
+    /// Every core, unless nodes of other processes are connected: then one core is left to the actor system, whose
+    /// heartbeats they watch (a million-file merge on both cores of a 2-core machine delayed them for seconds, and
+    /// nodes and coordinator marked each other unreachable, close to downing).
+    /// </summary>
+    int MergeThreads() =>
+        _workers.Values.Any(w => !w.Path.Address.HasLocalScope) ? Math.Max(1, Environment.ProcessorCount - 1) : Environment.ProcessorCount;
 
     void HandleMergeDone(MergeDone done)
     {

@@ -26,7 +26,8 @@ public sealed record MergeResult(
 /// the same accession number at several paths. Such copies are counted once: the copy with the smallest source path
 /// keeps its rows, whatever order the batches ran in, so every mode of running gives the same tables.
 /// </remarks>
-public sealed class TableMerger(string partsDirectory, string resultsDirectory)
+/// <param name="threads">How many tables are written at once (at least 1).</param>
+public sealed class TableMerger(string partsDirectory, string resultsDirectory, int threads = 1)
 {
     /// <summary>Bytes gathered before each write to a table file.</summary>
     const int WriteChunkBytes = 1 << 20;
@@ -42,9 +43,10 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory)
         var excluded = notListed.Count == 0 ? duplicates : [.. notListed, .. duplicates];
         bool Keep(UInt128 key) => excluded.Count == 0 || !excluded.Contains(key);
 
-        // Tables are independent: they are written side by side, one per core (the ledger and listing are only read).
+        // Tables are independent: they are written side by side (the ledger and listing are only read).
         var written = new TableWritten[TableSchema.All.Count];
-        Parallel.For(0, written.Length, i => written[i] = WriteTable(TableSchema.All[i], ledger, input, Keep));
+        Parallel.For(0, written.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) },
+            i => written[i] = WriteTable(TableSchema.All[i], ledger, input, Keep));
 
         var rowsPerTable = new Dictionary<string, int>();
         var errorsByKind = new SortedDictionary<string, int>(StringComparer.Ordinal);
