@@ -87,7 +87,7 @@ public static class RunCommand
         catch (InputException e)
         {
             // Nothing of the run started: a run folder this command made holds nothing worth keeping.
-            if (newFolder) Directory.Delete(folder.Root, recursive: true);
+            if (newFolder) RemoveQuietly(folder.Root);
             return await Exit(ExitCodes.BadUsage, $"error: {e.Message}");
         }
         catch (OperationCanceledException)
@@ -104,6 +104,18 @@ public static class RunCommand
                 return await Exit(ExitCodes.Failed, $"error: {failed.Reason}");
             default:
                 return ExitCodes.Failed;
+        }
+    }
+
+    /// <summary>Removes a folder if it can; one left behind is harmless (the next run reuses it).</summary>
+    static void RemoveQuietly(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
         }
     }
 
