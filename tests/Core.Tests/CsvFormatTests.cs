@@ -94,7 +94,8 @@ public sealed class CsvFormatTests
         var bytes = writer.Written.ToArray();
         var segment = new Messages.WorkProtocol.PartSegment("w.part", "FOOTNOTES", 0, bytes.Length);
 
-        var error = Assert.Throws<InvalidDataException>(() => PartFormat.Rows(bytes, segment, Extraction.Table.Footnotes).ToList());
+        var width = PartFormat.SegmentColumns(Extraction.Table.Footnotes).Count;
+        var error = Assert.Throws<InvalidDataException>(() => PartFormat.RowLength(bytes, 0, segment, width));
         Assert.Contains("has a row of 3 fields, expected 4", error.Message);
     }
 }

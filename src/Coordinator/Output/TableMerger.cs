@@ -40,8 +40,8 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
         Directory.CreateDirectory(resultsDirectory);
         var notListed = FilesNotListed(ledger, input);
         var duplicates = DuplicateCopies(ledger, input, notListed);
-        var excluded = notListed.Count == 0 ? duplicates : [.. notListed, .. duplicates];
-        bool Keep(UInt128 key) => excluded.Count == 0 || !excluded.Contains(key);
+        HashSet<UInt128> excluded = [.. notListed, .. duplicates];
+        bool Keep(UInt128 key) => !excluded.Contains(key);
 
         // Tables are independent: they are written side by side (the ledger and listing are only read).
         var written = new TableWritten[TableSchema.All.Count];
@@ -117,7 +117,7 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
         // By accession number as a number and file key: 40 bytes a filing, where strings would take 200.
         var winners = new Dictionary<long, UInt128>();
         var losers = new HashSet<UInt128>();
-        ForEachCurrentRow(ledger, key => notListed.Count == 0 || !notListed.Contains(key), Table.Submission, row =>
+        ForEachCurrentRow(ledger, key => !notListed.Contains(key), Table.Submission, row =>
         {
             if (AccessionNumber(PartFormat.TableCells(row, Table.Submission)) is not { } accession) return;
             var key = FileKeys.Parse(PartFormat.Key(row));

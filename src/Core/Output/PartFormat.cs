@@ -55,22 +55,10 @@ public static class PartFormat
         return bytes;
     }
 
-    /// <summary>The rows of a segment of <paramref name="table"/> read by <see cref="ReadSegment"/>, each with its LF.</summary>
-    public static IEnumerable<ReadOnlyMemory<byte>> Rows(ReadOnlyMemory<byte> bytes, PartSegment segment, Table table)
-    {
-        var width = SegmentColumns(table).Count;
-        var position = 0;
-        while (position < bytes.Length)
-        {
-            var length = RowLength(bytes.Span, position, segment, width);
-            yield return bytes.Slice(position, length);
-            position += length;
-        }
-    }
-
     /// <summary>
-    /// Length of the segment row at <paramref name="position"/>, its LF included; throws if it does not end or has
-    /// another number of fields than <paramref name="width"/>, the segment's <see cref="SegmentColumns"/>.
+    /// Length of the segment row at <paramref name="position"/> of bytes read by <see cref="ReadSegment"/>, its LF
+    /// included; throws if it does not end or has another number of fields than <paramref name="width"/>, the
+    /// segment's <see cref="SegmentColumns"/> (counted once by the caller, not once per row).
     /// </summary>
     public static int RowLength(ReadOnlySpan<byte> bytes, int position, PartSegment segment, int width)
     {
