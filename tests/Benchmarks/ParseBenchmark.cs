@@ -67,7 +67,10 @@ public static class ParseBenchmark
             {
                 try
                 {
-                    if (extractor.Extract(reader.Read(path), path).Rows is not { } filing) continue;
+                    var read = reader.Read(path);
+                    var filing = extractor.Extract(read.Bytes, path).Rows;
+                    read.Release();
+                    if (filing is null) continue;
                     foreach (var table in TableSchema.All)
                         foreach (var row in filing[table]) PartFormat.WriteRow(rows, "00000000000000000000000000000001", row, null);
                     if (rows.Length > 1 << 20) rows.Clear();

@@ -7,6 +7,7 @@ using Form3Actors.Coordinator.Actors;
 using Form3Actors.Coordinator.Hosting;
 using Form3Actors.Coordinator.Inputs;
 using Form3Actors.Coordinator.State;
+using Form3Actors.Messages.CoordinatorEvents;
 using Form3Actors.Messages.WorkProtocol;
 using Form3Actors.Core.Hosting;
 
@@ -39,7 +40,7 @@ public sealed class CoordinatorFailureSpecs : Akka.TestKit.Xunit2.TestKit
         var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var settings = CoordinatorSettings.From(Sys.Settings.Config) with { ProgressInterval = TimeSpan.FromSeconds(30) };
         var coordinator = Sys.ActorOf(CoordinatorActor.Props(settings, _folder, outcome, clock ?? TimeProvider.System, expectsExternalNodes: false), CoordinatorActor.Name);
-        coordinator.Tell(new StartRun(new InputListing("test input", TestFiles.Many(files), [], 0, 0, 0)));
+        coordinator.Tell(new StartRun(new InputListing("test input", TestFiles.Many(files), 0, 0, 0)));
         return (coordinator, outcome.Task);
     }
 
@@ -50,7 +51,8 @@ public sealed class CoordinatorFailureSpecs : Akka.TestKit.Xunit2.TestKit
         return (worker.ExpectMsg<AssignBatch>(TimeSpan.FromSeconds(10)), worker);
     }
 
-    static ReportBatchCompleted AllDone(AssignBatch batch) => new(batch.BatchId, "worker", [], batch.Files.Select(f => f.FileKey).ToImmutableArray(), []);
+    static ReportBatchCompleted AllDone(AssignBatch batch) =>
+        new(batch.BatchId, "worker", [], batch.Files.Select(f => new FileStamp(f.FileKey, 100, 1)).ToImmutableArray(), []);
 
     [Fact]
     public async Task A_journal_write_that_fails_ends_the_run_with_a_message_that_says_what_to_do()

@@ -20,11 +20,11 @@ public sealed class CoordinatorStateTests
     /// <summary>Batches of a fixed size (the smallest is the largest): how they shrink is WorkQueueTests' business.</summary>
     static CoordinatorSettings Settings(int snapshotEvery = 1000, int batchSize = 10, int maxAttempts = 3) => new(
         new QueueSettings(batchSize, MinBatchSize: batchSize, maxAttempts, IsolateAfterFailures: 2), snapshotEvery,
-        ProgressInterval: TimeSpan.FromSeconds(10), RateWindow: TimeSpan.FromSeconds(60), NodeJoinTimeout: TimeSpan.FromSeconds(180));
+        ProgressInterval: TimeSpan.FromSeconds(10), RateWindow: TimeSpan.FromSeconds(60), NodeJoinTimeout: TimeSpan.FromSeconds(180), ChecksInFlight: 4);
 
-    static FileStamp Stamp(InputFile f) => new(FileKeys.ToText(f.Key), f.Size, f.ModifiedUtcTicks);
+    static FileStamp Stamp(InputFile f) => TestFiles.Stamp(f);
 
-    static InputListing Listing(IReadOnlyList<InputFile> files) => new("test", files, [], 0, 0, 0);
+    static InputListing Listing(IReadOnlyList<InputFile> files) => new("test", files, 0, 0, 0);
 
     static CoordinatorState Started(IReadOnlyList<InputFile> files, CoordinatorSettings? settings = null)
     {
@@ -34,7 +34,16 @@ public sealed class CoordinatorStateTests
     }
 
     static ReportBatchCompleted AllDone(AssignBatch batch, string worker = "w1") =>
-        new(batch.BatchId, worker, [new PartSegment("w1.part", "SUBMISSION", 0, 10)], batch.Files.Select(f => f.FileKey).ToImmutableArray(), []);
+        new(batch.BatchId, worker, [new PartSegment("w1.part", "SUBMISSION", 0, 10)],
+            batch.Files.Select(f => new FileStamp(f.FileKey, TestFiles.Version.Size, TestFiles.Version.ModifiedUtcTicks)).ToImmutableArray(), []);
+
+    /// <summary>A rerun's start: the files the journal knows are checked, and come back in these versions (by listing index).</summary>
+    static NextSteps StartChecked(CoordinatorState state, IReadOnlyList<InputFile> files, Func<int, FileVersion> versionOf, long sequenceNr = 0, MergeStamp? previous = null)
+    {
+        Assert.True(state.Start(Listing(files), Now, sequenceNr, previous).HasFlag(NextSteps.CheckVersions));
+        var toCheck = state.TakeFilesToCheck().ToArray();
+        return state.VersionsChecked(new VersionsChecked(toCheck, toCheck.Select(versionOf).ToArray())).Steps;
+    }
 
     static ReportBatchCompleted AllFailed(AssignBatch batch, string worker = "w1") =>
         new(batch.BatchId, worker, [], [], batch.Files.Select(f => new FileFailure(f.FileKey, "io_error", "disk said no")).ToImmutableArray());
@@ -53,18 +62,43 @@ public sealed class CoordinatorStateTests
     }
 
     [Fact]
-    public void Start_skips_what_the_ledger_finished_in_the_same_version_and_queues_the_rest()
+    public void Start_queues_new_files_unchecked_and_checked_files_only_if_their_version_changed()
     {
         var files = TestFiles.Many(5);
         var rerun = new CoordinatorState(Settings());
         rerun.Apply(new FilesCompleted(1, [], files.Take(3).Select(Stamp).ToImmutableArray(), Now)); // as recovery replays it
-        // File 1 changed since (new size): it is due again.
-        var changed = files.Select((f, i) => i == 0 ? f with { Size = 101 } : f).ToList();
-        Assert.Equal(NextSteps.None, rerun.Start(Listing(changed), Now));
+        Assert.Equal(NextSteps.CheckVersions, rerun.Start(Listing(files), Now));
         Assert.Equal(RunPhase.Running, rerun.Phase);
+        Assert.Equal(2, rerun.Pending); // the two the journal never saw, handed out before any check comes back
+        Assert.Equal([0, 1, 2], rerun.TakeFilesToCheck());
+        Assert.Empty(rerun.TakeFilesToCheck());
+
+        // File 1 changed since (new size): it is due again; the other two are skipped.
+        var (changed, steps) = rerun.VersionsChecked(new VersionsChecked([1, 0], [TestFiles.Version, TestFiles.Version with { Size = 101 }]));
+        Assert.Equal((1, NextSteps.None), (changed, steps));
+        Assert.Equal(1, rerun.Unchecked);
+        Assert.True(rerun.AwaitsWork);
+        rerun.VersionsChecked(new VersionsChecked([2], [TestFiles.Version]));
         Assert.Equal(2, rerun.AlreadyDone);
         Assert.Equal(3, rerun.Progress!.Total);
         Assert.Equal(3, rerun.Pending);
+    }
+
+    [Fact]
+    public void A_rerun_does_not_finish_before_every_check_is_back()
+    {
+        var files = TestFiles.Many(2);
+        var rerun = new CoordinatorState(Settings());
+        rerun.Apply(new FilesCompleted(1, [], files.Select(Stamp).ToImmutableArray(), Now));
+        Assert.Equal(NextSteps.CheckVersions, rerun.Start(Listing(files), Now));
+        rerun.WorkerSeen("w1", "node-a", "a");
+        Assert.IsType<NoWorkYet>(rerun.HandOut("w1", 10));
+        Assert.Equal(NextSteps.None, rerun.VersionsChecked(new VersionsChecked([0], [TestFiles.Version])).Steps);
+        Assert.Equal(RunPhase.Running, rerun.Phase);
+        // A file gone since is due again (its worker writes the missing_file row).
+        Assert.Equal((1, NextSteps.None), rerun.VersionsChecked(new VersionsChecked([1], [FileVersion.Missing])));
+        var batch = Assert.IsType<AssignBatch>(rerun.HandOut("w1", 10));
+        Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, Journal(rerun, rerun.Settle(AllDone(batch), Now)!));
     }
 
     [Fact]
@@ -224,7 +258,7 @@ public sealed class CoordinatorStateTests
         var state = new CoordinatorState(Settings(snapshotEvery: 5));
         state.Apply(new FilesCompleted(1, [], files.Take(5).Select(Stamp).ToImmutableArray(), Now));
         // A crash before the snapshot: the rerun snapshots at once so the next recovery does not replay them again.
-        Assert.Equal(NextSteps.SaveSnapshot, state.Start(Listing(files), Now));
+        Assert.Equal(NextSteps.SaveSnapshot | NextSteps.CheckVersions, state.Start(Listing(files), Now));
     }
 
     [Fact]
@@ -250,22 +284,30 @@ public sealed class CoordinatorStateTests
     public void Unchanged_results_are_kept_only_when_nothing_was_journaled_and_the_stamps_match()
     {
         var files = TestFiles.Many(2);
-        var merged = new MergeStamp(7, "ABC");
         CoordinatorState Recovered()
         {
             var state = new CoordinatorState(Settings());
             state.Apply(new FilesCompleted(1, [], files.Select(Stamp).ToImmutableArray(), Now));
             return state;
         }
+        // What the finished run recorded: its journal position and its listing with the versions it journaled.
+        var finished = Recovered();
+        finished.Start(Listing(files), Now, 7);
+        var merged = finished.CurrentStamp(7);
+        FileVersion Same(int _) => TestFiles.Version;
 
-        Assert.Equal(NextSteps.EnterFinishing | NextSteps.KeepResults, Recovered().Start(Listing(files), Now, merged, merged with { }));
-        Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, Recovered().Start(Listing(files), Now, merged, merged with { JournalSequenceNr = 6 }));
-        Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, Recovered().Start(Listing(files), Now, merged, merged with { InputFingerprint = "ABD" }));
-        Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, Recovered().Start(Listing(files), Now, merged, previous: null));
+        Assert.Equal(NextSteps.EnterFinishing | NextSteps.KeepResults, StartChecked(Recovered(), files, Same, 7, merged with { }));
+        Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, StartChecked(Recovered(), files, Same, 7, merged with { JournalSequenceNr = 6 }));
+        Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, StartChecked(Recovered(), files, Same, 7, merged with { InputFingerprint = "ABD" }));
+        Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, StartChecked(Recovered(), files, Same, 7, previous: null));
+        // The same files listed in another order: another fingerprint.
+        var reordered = Recovered();
+        reordered.Start(Listing(files.Reverse().ToList()), Now, 7);
+        Assert.NotEqual(merged, reordered.CurrentStamp(7));
 
         // Same stamps, but a file changed since: it is processed, journaled, and the tables are merged again.
         var state = Recovered();
-        Assert.Equal(NextSteps.None, state.Start(Listing([files[0] with { Size = 5 }, files[1]]), Now, merged, merged));
+        Assert.Equal(NextSteps.None, StartChecked(state, files, i => i == 0 ? TestFiles.Version with { Size = 5 } : TestFiles.Version, 7, merged));
         Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, Journal(state, state.Settle(AllDone(Take(state)), Now)!));
     }
 

@@ -10,7 +10,7 @@ namespace Form3Actors.Coordinator.Tests;
 
 public sealed class RunLedgerTests
 {
-    static FileStamp Stamp(InputFile f) => new(FileKeys.ToText(f.Key), f.Size, f.ModifiedUtcTicks);
+    static FileStamp Stamp(InputFile f) => TestFiles.Stamp(f);
 
     static FilesCompleted Completed(int batchRef, params InputFile[] files) =>
         new(batchRef, [new PartSegment("w1.part", "SUBMISSION", 0, 10)], files.Select(Stamp).ToImmutableArray(), DateTimeOffset.UnixEpoch);
@@ -19,13 +19,15 @@ public sealed class RunLedgerTests
     public void A_completed_file_is_finished_only_in_the_same_version()
     {
         var ledger = new RunLedger();
-        var file = TestFiles.File(1, size: 100, ticks: 5);
+        var file = TestFiles.File(1);
         ledger.Apply(Completed(1, file));
-        Assert.True(ledger.IsFinished(file.Key, file.Size, file.ModifiedUtcTicks));
-        Assert.False(ledger.IsFinished(file.Key, 101, file.ModifiedUtcTicks));
-        Assert.False(ledger.IsFinished(file.Key, file.Size, 6));
+        Assert.True(ledger.IsFinished(file.Key, TestFiles.Version));
+        Assert.Equal(TestFiles.Version, ledger.VersionOf(file.Key));
+        Assert.False(ledger.IsFinished(file.Key, TestFiles.Version with { Size = 101 }));
+        Assert.False(ledger.IsFinished(file.Key, TestFiles.Version with { ModifiedUtcTicks = 6 }));
         var other = TestFiles.File(2);
-        Assert.False(ledger.IsFinished(other.Key, other.Size, other.ModifiedUtcTicks));
+        Assert.False(ledger.IsFinished(other.Key, TestFiles.Version));
+        Assert.Null(ledger.VersionOf(other.Key));
         Assert.Equal(2, ledger.NextBatchRef);
     }
 
@@ -35,7 +37,7 @@ public sealed class RunLedgerTests
         var ledger = new RunLedger();
         var file = TestFiles.File(1);
         ledger.Apply(Completed(1, file));
-        ledger.Apply(Completed(2, file with { Size = 200 }));
+        ledger.Apply(new FilesCompleted(2, [], [TestFiles.Stamp(file, new FileVersion(200, 1))], DateTimeOffset.UnixEpoch));
         Assert.Equal(2, ledger.BatchOf(file.Key));
         Assert.Equal(1, ledger.FileCount);
     }
@@ -46,7 +48,7 @@ public sealed class RunLedgerTests
         var ledger = new RunLedger();
         var file = TestFiles.File(3);
         ledger.Apply(new FilesQuarantined([new QuarantinedFile(Stamp(file), "3.txt", ErrorKind.RetriesExhausted, "gave up", 3)], DateTimeOffset.UnixEpoch));
-        Assert.True(ledger.IsFinished(file.Key, file.Size, file.ModifiedUtcTicks));
+        Assert.True(ledger.IsFinished(file.Key, TestFiles.Version));
         Assert.Null(ledger.BatchOf(file.Key));
         Assert.Equal(1, ledger.QuarantinedCount);
         ledger.Apply(Completed(1, file));

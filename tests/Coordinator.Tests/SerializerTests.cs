@@ -22,7 +22,7 @@ public sealed class SerializerTests : Akka.TestKit.Xunit2.TestKit
     public static TheoryData<IForm3Message> Messages => new()
     {
         new RequestWork("host-1-w1", 256),
-        new ReportBatchCompleted(7, "host-1-w1", [Segment], ["00ff", "abcd"], [new FileFailure("abcd", "io_error", "disk")]),
+        new ReportBatchCompleted(7, "host-1-w1", [Segment], [new FileStamp("00ff", 10, 20), new FileStamp("abcd", -1, 0)], [new FileFailure("abcd", "io_error", "disk")]),
         new AssignBatch(7, [new WorkItem("00ff", "/m/a.txt", "a.txt", 1), new WorkItem("abcd", "/m/b.txt", "b.txt", 2)]),
         NoWorkYet.Instance,
         new BatchAccepted(7),

@@ -1,5 +1,6 @@
 using Form3Actors.Coordinator.Inputs;
 using Form3Actors.Coordinator.State;
+using Form3Actors.Messages.CoordinatorEvents;
 using Form3Actors.Messages.WorkProtocol;
 using Form3Actors.Core.Extraction;
 
@@ -7,10 +8,13 @@ namespace Form3Actors.Coordinator.Tests;
 
 public sealed class WorkQueueTests
 {
+    /// <summary>What a worker reports for a file it read.</summary>
+    static FileStamp Done(WorkItem file) => new(file.FileKey, 100, 1);
+
     static readonly QueueSettings Settings = new(BatchSize: 10, MinBatchSize: 2, MaxAttempts: 3, IsolateAfterFailures: 2);
 
     static WorkQueue Queue(IReadOnlyList<InputFile> files) =>
-        new(new InputListing("test", files, [], 0, 0, 0), Enumerable.Range(0, files.Count), Settings);
+        new(new InputListing("test", files, 0, 0, 0), Enumerable.Range(0, files.Count), Settings);
 
     [Fact]
     public void Batches_are_capped_by_the_configured_size_and_by_what_the_worker_asks()
@@ -39,7 +43,7 @@ public sealed class WorkQueueTests
         while (queue.TryTake("w", 10, 1) is { } batch)
         {
             seen.AddRange(batch.Files.Select(f => f.FileKey));
-            var settlement = queue.Settle(batch.BatchId, batch.Files.Select(f => f.FileKey).ToList(), [])!;
+            var settlement = queue.Settle(batch.BatchId, batch.Files.Select(Done).ToList(), [])!;
             Assert.Equal(batch.Files.Length, settlement.Completed.Count);
         }
         Assert.True(queue.IsDrained);
@@ -51,7 +55,7 @@ public sealed class WorkQueueTests
     {
         var queue = Queue(TestFiles.Many(5));
         var batch = queue.TryTake("w", 10, 1)!;
-        var keys = batch.Files.Select(f => f.FileKey).ToList();
+        var keys = batch.Files.Select(Done).ToList();
         Assert.NotNull(queue.Settle(batch.BatchId, keys, []));
         Assert.Null(queue.Settle(batch.BatchId, keys, []));
     }
@@ -69,7 +73,7 @@ public sealed class WorkQueueTests
             if (batch.Files.SingleOrDefault(f => f.FileKey == stuck) is not { } item)
             {
                 completedMates.AddRange(batch.Files);
-                Assert.Empty(queue.Settle(batch.BatchId, batch.Files.Select(f => f.FileKey).ToList(), [])!.Quarantined);
+                Assert.Empty(queue.Settle(batch.BatchId, batch.Files.Select(Done).ToList(), [])!.Quarantined);
                 continue;
             }
             stuckAttempts.Add((item.Attempt, batch.Files.Length));
@@ -128,7 +132,7 @@ public sealed class WorkQueueTests
             var alone = queue.TryTake("healthy", 10, 1)!;
             Assert.Single(alone.Files);
             Assert.Equal(3, alone.Files[0].Attempt);
-            queue.Settle(alone.BatchId, [alone.Files[0].FileKey], []);
+            queue.Settle(alone.BatchId, [Done(alone.Files[0])], []);
         }
         Assert.True(queue.IsDrained);
     }
@@ -143,8 +147,8 @@ public sealed class WorkQueueTests
         Assert.Equal(10, released.Files);
         Assert.Empty(released.Quarantined);
         Assert.Equal(90, queue.PendingCount);
-        Assert.Null(queue.Settle(lost.BatchId, lost.Files.Select(f => f.FileKey).ToList(), []));
-        Assert.NotNull(queue.Settle(kept.BatchId, kept.Files.Select(f => f.FileKey).ToList(), []));
+        Assert.Null(queue.Settle(lost.BatchId, lost.Files.Select(Done).ToList(), []));
+        Assert.NotNull(queue.Settle(kept.BatchId, kept.Files.Select(Done).ToList(), []));
         var attempts = new List<int>();
         while (queue.TryTake("node-b/w1", 10, 1) is { } next) attempts.AddRange(next.Files.Select(f => f.Attempt));
         Assert.Equal(90, attempts.Count);
@@ -157,7 +161,7 @@ public sealed class WorkQueueTests
     {
         var queue = Queue(TestFiles.Many(3));
         var batch = queue.TryTake("w", 10, 1)!;
-        var settlement = queue.Settle(batch.BatchId, [batch.Files[0].FileKey], [])!;
+        var settlement = queue.Settle(batch.BatchId, [Done(batch.Files[0])], [])!;
         Assert.Single(settlement.Completed);
         Assert.Equal(2, queue.PendingCount);
     }

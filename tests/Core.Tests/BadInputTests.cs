@@ -149,10 +149,15 @@ public sealed class BadInputTests
         try
         {
             File.WriteAllText(path, Berkshire);
-            var error = Assert.Throws<BadFilingException>(() => new FilingReader(maxBytes: 100).Read(path)).Error;
-            Assert.Equal((Stage.Read, ErrorKind.TooLarge), (error.Stage, error.Kind));
-            Assert.Contains("over the 100-byte cap", error.Message);
-            Assert.Equal(Berkshire.Length, new FilingReader(maxBytes: 1 << 20).Read(path).Length);
+            var refused = Assert.Throws<BadFilingException>(() => new FilingReader(maxBytes: 100).Read(path));
+            Assert.Equal((Stage.Read, ErrorKind.TooLarge), (refused.Error.Stage, refused.Error.Kind));
+            Assert.Contains("over the 100-byte cap", refused.Error.Message);
+            var read = new FilingReader(maxBytes: 1 << 20).Read(path);
+            Assert.Equal(Berkshire.Length, read.Length);
+            // The version comes from the open file, and a refusal names it too: the journal finishes that version.
+            Assert.Equal(new FileVersion(Berkshire.Length, File.GetLastWriteTimeUtc(path).Ticks), read.Version);
+            Assert.Equal(read.Version, refused.Version);
+            Assert.Equal(read.Version, FileVersion.Check(path));
         }
         finally
         {
@@ -163,14 +168,16 @@ public sealed class BadInputTests
     [Fact]
     public void Missing_file_is_reported()
     {
-        var error = Assert.Throws<BadFilingException>(() => new FilingReader(1 << 20).Read("/nonexistent/filing.txt")).Error;
-        Assert.Equal((Stage.Read, ErrorKind.MissingFile, "file not found: /nonexistent/filing.txt"), (error.Stage, error.Kind, error.Message));
+        var missing = Assert.Throws<BadFilingException>(() => new FilingReader(1 << 20).Read("/nonexistent/filing.txt"));
+        Assert.Equal((Stage.Read, ErrorKind.MissingFile, "file not found: /nonexistent/filing.txt"), (missing.Error.Stage, missing.Error.Kind, missing.Error.Message));
+        Assert.Equal(FileVersion.Missing, missing.Version);
+        Assert.Equal(FileVersion.Missing, FileVersion.Check("/nonexistent/filing.txt"));
     }
 
     [Fact]
-    public async Task A_fifo_is_refused_before_it_is_opened_and_an_empty_regular_file_is_read()
+    public async Task A_fifo_is_refused_without_blocking_and_an_empty_regular_file_is_read()
     {
-        // Opening a FIFO blocks until something writes to it: the reader must refuse it without opening it.
+        // Opening a FIFO blocks until something writes to it: the reader opens without blocking and refuses it.
         var folder = Directory.CreateTempSubdirectory("form3-reader-").FullName;
         try
         {
@@ -183,7 +190,8 @@ public sealed class BadInputTests
 
             var empty = Path.Combine(folder, "empty.txt");
             await File.WriteAllBytesAsync(empty, []);
-            Assert.Equal(0, new FilingReader(1 << 20).Read(empty).Length);
+            var emptyRead = new FilingReader(1 << 20).Read(empty);
+            Assert.Equal((0, 0L), (emptyRead.Length, emptyRead.Version.Size));
         }
         finally
         {

@@ -16,13 +16,23 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
 {
     readonly string _parts = Directory.CreateTempSubdirectory("form3-worker-").FullName;
     readonly ManualResetEventSlim _release = new();
+    readonly List<FileFetcher> _fetchers = [];
 
     public WorkerActorSpecs() : base("akka.loglevel = WARNING")
     {
     }
 
-    WorkerSettings Settings(TimeSpan fileDeadline, TimeSpan resend) =>
-        new(MaxFileBytes: 1 << 24, RequestSize: 10, NoWorkRetry: TimeSpan.FromSeconds(30), fileDeadline, resend, _parts);
+    WorkerSettings Settings(TimeSpan fileDeadline, TimeSpan resend, int readsInFlight = 4) =>
+        new(MaxFileBytes: 1 << 24, FirstRequestSize: 10, MaxRequestSize: 100, BatchTime: TimeSpan.FromSeconds(1), readsInFlight,
+            NoWorkRetry: TimeSpan.FromSeconds(30), fileDeadline, resend, _parts);
+
+    /// <summary>The node's reads, from real files unless a test gives another source.</summary>
+    FileFetcher Fetcher(IFilingSource? source = null, int readers = 4)
+    {
+        var fetcher = new FileFetcher(source ?? new FilingReader(1 << 24), readers);
+        _fetchers.Add(fetcher);
+        return fetcher;
+    }
 
     static WorkItem Item(string key, string path) => new(key, path, Path.GetFileName(path), 1);
 
@@ -34,14 +44,15 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
     {
         var coordinator = CreateTestProbe("coordinator");
         coordinator.IgnoreMessages<RequestWork>();
-        var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(300)), "w1"));
+        var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(300)), "w1", Fetcher()));
         worker.Tell(new AssignBatch(7, [Item("01", Joint)]), coordinator.Ref);
 
         var first = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10));
         // Lost: no BatchAccepted. The worker sends the same report again.
         var again = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(5));
         Assert.Equal(7L, again.BatchId);
-        Assert.Equal(["01"], again.Completed.ToArray());
+        Assert.Equal(["01"], again.Completed.Select(c => c.FileKey));
+        Assert.Equal(new FileInfo(Joint).Length, Assert.Single(again.Completed).Size); // the version read, for the journal
         Assert.Equal(first.Segments.AsEnumerable(), again.Segments.AsEnumerable());
 
         worker.Tell(new BatchAccepted(7), coordinator.Ref);
@@ -55,7 +66,7 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         coordinator.IgnoreMessages<RequestWork>();
         var stuckPath = Path.Combine(_parts, "on-a-hung-mount.txt");
         var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(30)), "w2",
-            () => new HangingSource(stuckPath, _release, new FilingReader(1 << 24))));
+            Fetcher(new HangingSource(stuckPath, _release, new FilingReader(1 << 24)))));
 
         worker.Tell(new AssignBatch(1, [Item("01", Joint), Item("02", stuckPath), Item("03", NoSecurities)]), coordinator.Ref);
         var abandoned = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10));
@@ -69,7 +80,7 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         // The worker carries on at once with the batch-mates, in a part file of its own.
         worker.Tell(new AssignBatch(2, [Item("01", Joint), Item("03", NoSecurities)]), coordinator.Ref);
         var done = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10));
-        Assert.Equal(["01", "03"], done.Completed.Order());
+        Assert.Equal(["01", "03"], done.Completed.Select(c => c.FileKey).Order());
         Assert.All(done.Segments, s => Assert.Equal("w2-g1" + PartFormat.Extension, s.PartFile));
 
         // When the stuck read finally returns, the abandoned batch adds nothing anywhere.
@@ -84,7 +95,7 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         var coordinator = CreateTestProbe("coordinator");
         var slowPath = Path.Combine(_parts, "slow.txt");
         var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30)), "w3",
-            () => new HangingSource(slowPath, _release, new FilingReader(1 << 24))));
+            Fetcher(new HangingSource(slowPath, _release, new FilingReader(1 << 24)))));
         coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5));
         coordinator.Reply(new AssignBatch(1, [Item("01", slowPath)]));
 
@@ -104,10 +115,50 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         Assert.Equal(3L, coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10)).BatchId);
     }
 
+    [Fact]
+    public void A_batch_keeps_many_reads_in_flight_on_threads_outside_the_thread_pool()
+    {
+        // Every read waits until eight are under way at once, as on slow storage: one read at a time would never finish.
+        var coordinator = CreateTestProbe("coordinator");
+        coordinator.IgnoreMessages<RequestWork>();
+        var source = new ConcurrentSource(8, new FilingReader(1 << 24));
+        var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), readsInFlight: 8), "w4",
+            Fetcher(source, readers: 8)));
+        var files = Enumerable.Range(1, 12).Select(i => Item($"{i:D2}", i % 2 == 0 ? Joint : NoSecurities)).ToArray();
+        worker.Tell(new AssignBatch(1, [.. files]), coordinator.Ref);
+
+        var report = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10));
+        Assert.Equal(files.Select(f => f.FileKey), report.Completed.Select(c => c.FileKey));
+        Assert.True(source.MostAtOnce >= 8, $"at most {source.MostAtOnce} reads were in flight at once");
+        Assert.False(source.OnThreadPool, "a read ran on the thread pool the actor system uses");
+    }
+
+    /// <summary>Real reads that each wait (up to a few seconds) until <c>together</c> reads have started, counting how many overlap.</summary>
+    sealed class ConcurrentSource(int together, IFilingSource real) : IFilingSource
+    {
+        readonly CountdownEvent _started = new(together);
+        int _now;
+        int _most;
+
+        public int MostAtOnce => Volatile.Read(ref _most);
+        public bool OnThreadPool { get; private set; }
+
+        public FileRead Read(string path)
+        {
+            OnThreadPool |= Thread.CurrentThread.IsThreadPoolThread;
+            var now = Interlocked.Increment(ref _now);
+            for (var most = _most; now > most; most = _most) Interlocked.CompareExchange(ref _most, now, most);
+            if (!_started.IsSet) _started.Signal();
+            _started.Wait(TimeSpan.FromSeconds(5));
+            Interlocked.Decrement(ref _now);
+            return real.Read(path);
+        }
+    }
+
     /// <summary>Reads real files, except one path whose read blocks until the test releases it, as on a hung mount.</summary>
     sealed class HangingSource(string hangingPath, ManualResetEventSlim release, IFilingSource real) : IFilingSource
     {
-        public ReadOnlyMemory<byte> Read(string path)
+        public FileRead Read(string path)
         {
             if (path == hangingPath) release.Wait();
             return path == hangingPath ? real.Read(Joint) : real.Read(path);
@@ -117,6 +168,7 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
     public new void Dispose()
     {
         _release.Set();
+        foreach (var fetcher in _fetchers) fetcher.Dispose();
         base.Dispose();
         Directory.Delete(_parts, recursive: true);
     }

@@ -10,7 +10,7 @@ public static class TestConfig
     {
         File.WriteAllText(path, $$"""
             form3.coordinator { batch-size = {{batchSize}}, progress-interval = 200ms, node-join-timeout = {{joinTimeoutSeconds}}s, nodes-leave-timeout = 5s }
-            form3.node { request-size = {{batchSize}}, no-work-retry = 50ms, join-timeout = {{joinTimeoutSeconds}}s }
+            form3.node { first-request-size = {{batchSize}}, max-request-size = {{batchSize}}, no-work-retry = 50ms, join-timeout = {{joinTimeoutSeconds}}s }
             form3.cluster.down-unreachable-after = 2s
             akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
             """);

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
 using Akka.Persistence;
+using Form3Actors.Coordinator.Inputs;
 using Form3Actors.Coordinator.Output;
 using Form3Actors.Coordinator.State;
 using Form3Actors.Messages;
@@ -53,7 +54,10 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     string? _crash;
     /// <summary>The manifest of the tables an earlier run left in results/, read at start.</summary>
     Manifest? _previous;
-    string _inputFingerprint = "";
+    /// <summary>Ends a rerun's version checks when the run stops early.</summary>
+    readonly CancellationTokenSource _stopChecks = new();
+    long _checksStarted;
+    int _changedFound;
 
     public override string PersistenceId => JournalId;
 
@@ -80,6 +84,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         });
 
         Command<StartRun>(HandleStartRun);
+        Command<VersionsChecked>(HandleVersionsChecked);
         Command<RequestWork>(HandleRequestWork);
         Command<ReportBatchCompleted>(HandleReport);
         Command<ClusterEvent.MemberRemoved>(removed =>
@@ -120,7 +125,9 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(f => _log.Warning("Could not delete old snapshots: {Reason}", f.Cause.Message));
         Command<MergeDone>(HandleMergeDone);
-        Command<Status.Failure>(failure => Fail($"merging the tables failed: {failure.Cause.Message}"));
+        Command<Status.Failure>(failure => Fail(_state.Phase == RunPhase.Running
+            ? $"checking the input's files for changes failed: {failure.Cause.Message}"
+            : $"merging the tables failed: {failure.Cause.Message}"));
     }
 
     public static Props Props(CoordinatorSettings settings, RunFolder folder, TaskCompletionSource<RunOutcome> outcome, TimeProvider clock, bool expectsExternalNodes) =>
@@ -173,6 +180,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     protected override void PostStop()
     {
         Cluster.Get(Context.System).Unsubscribe(Self);
+        _stopChecks.Cancel();
         // Whatever stopped this actor, the command waiting for the outcome must learn of it.
         _outcome.TrySetResult(new RunOutcome.Failed(_crash ?? "the coordinator stopped before the run ended; what was journaled stays: run the same command again to resume"));
         base.PostStop();
@@ -183,11 +191,10 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         if (_state.Phase != RunPhase.Waiting) return;
         var input = start.Input;
         _previous = PreviousManifest();
-        _inputFingerprint = input.Fingerprint();
-        var steps = _state.Start(input, _clock.GetUtcNow(), new MergeStamp(LastSequenceNr, _inputFingerprint), _previous?.Stamp);
-        _log.Info("Input {Input}: {Listed:N0} files listed, {AlreadyDone:N0} already done by earlier runs (skipped), {Pending:N0} to process; {Unusable}",
-            input.Description, input.Count, _state.AlreadyDone, _state.Progress!.Total,
-            $"{input.Unusable.Count:N0} missing or not regular files, {input.BlankRows:N0} blank rows, {input.DuplicateRows:N0} duplicate rows");
+        var steps = _state.Start(input, _clock.GetUtcNow(), LastSequenceNr, _previous?.Stamp);
+        _log.Info("Input {Input}: {Listed:N0} files listed, {New:N0} new to process, {Known:N0} finished by earlier runs (checked for changes, {Threads} at a time); {Rows}",
+            input.Description, input.Count, _state.Pending, _state.Unchecked, _settings.ChecksInFlight,
+            $"{input.BlankRows:N0} blank rows, {input.DuplicateRows:N0} duplicate rows");
         Timers.StartPeriodicTimer(nameof(ProgressTick), ProgressTick.Instance, _settings.ProgressInterval);
         if (_expectsExternalNodes && _state.AwaitsWork)
             Timers.StartSingleTimer(nameof(NodeJoinDeadline), NodeJoinDeadline.Instance, _settings.NodeJoinTimeout);
@@ -206,6 +213,27 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         {
             return null; // unreadable: the tables are merged again
         }
+    }
+
+    void HandleVersionsChecked(VersionsChecked checks)
+    {
+        var (changed, steps) = _state.VersionsChecked(checks);
+        _changedFound += changed;
+        if (_state.Unchecked == 0)
+            _log.Info("Checked the files earlier runs finished in {Seconds:F2} s: {Unchanged:N0} unchanged (skipped), {Changed:N0} changed or gone (to process)",
+                _clock.GetElapsedTime(_checksStarted).TotalSeconds, _state.AlreadyDone, _changedFound);
+        Carry(steps);
+    }
+
+    /// <summary>Checks the files the journal finished, off this actor's thread; the results come back as <see cref="VersionsChecked"/>.</summary>
+    void StartVersionChecks()
+    {
+        var files = _state.TakeFilesToCheck();
+        var input = _state.Input!;
+        var self = Self;
+        _checksStarted = _clock.GetTimestamp();
+        VersionCheck.Run(files, i => input[i].Path, _settings.ChecksInFlight, checks => self.Tell(checks), _stopChecks.Token)
+            .ContinueWith(t => self.Tell(new Status.Failure(t.Exception!.GetBaseException())), TaskContinuationOptions.OnlyOnFaulted);
     }
 
     void HandleRequestWork(RequestWork request)
@@ -265,6 +293,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     /// <summary>Carries out what the state decided.</summary>
     void Carry(NextSteps steps)
     {
+        if (steps.HasFlag(NextSteps.CheckVersions)) StartVersionChecks();
         if (steps.HasFlag(NextSteps.EnterFinishing))
         {
             Timers.Cancel(nameof(NodeJoinDeadline));
@@ -297,7 +326,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     void HandleMergeDone(MergeDone done)
     {
         var manifest = Manifest.Of(_state.Input!, _state.AlreadyDone, _state.Progress!.Total, done.Result, _state.StartedAt, _clock.GetUtcNow(),
-            _state.NodeNames, _folder.Journal, _recovery, new MergeStamp(LastSequenceNr, _inputFingerprint));
+            _state.NodeNames, _folder.Journal, _recovery, _state.CurrentStamp(LastSequenceNr));
         try
         {
             manifest.Write(_folder.Results);
@@ -326,6 +355,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     void HandleStopRun(StopRun stop)
     {
         if (!_state.Stop()) return;
+        _stopChecks.Cancel();
         Timers.Cancel(nameof(ProgressTick));
         var report = _state.Report(_clock.GetUtcNow());
         _log.Warning("Stopping ({Reason}): {Done:N0}/{Total:N0} files done and journaled; run the same command again to resume", stop.Reason, report.Done, report.Total);

@@ -10,8 +10,8 @@ public sealed record InputOptions(InputKind Kind, string PathColumn, string? Mir
 
 /// <summary>
 /// Lists the filings of a run from a CSV with a path column (like researchers' form_3_*.csv), a directory tree,
-/// or an EDGAR form/master/company index pointing into a local mirror. Blank, duplicate and missing rows are
-/// counted and reported, never fatal; an unusable input as a whole throws <see cref="InputException"/>.
+/// or an EDGAR form/master/company index pointing into a local mirror. Blank and duplicate rows are counted and
+/// reported, never fatal; an unusable input as a whole throws <see cref="InputException"/>.
 /// </summary>
 public static class InputCatalog
 {
@@ -148,76 +148,42 @@ public static class InputCatalog
     }
 
     /// <summary>
-    /// Collects the listed paths in input order and checks them on disk. The checks (one stat each) cost most of a
-    /// listing: at a million files, about 5 us each in the kernel's path lookup, so they run in chunks across the
-    /// cores (a million listed files: 7.6 s -> 5.7 s on 2 cores), each chunk added to the listing in input order.
+    /// Collects the listed paths in input order, without touching the files: on a network file system a check is a
+    /// round trip, and a million of them kept every node idle for minutes. Workers learn each file's version from the
+    /// file they open (a missing one becomes an error row); a rerun checks the files its journal knows, many at a time.
     /// </summary>
     sealed class Builder(string description, CancellationToken cancel)
     {
-        /// <summary>Paths checked per parallel round: large enough to keep every core busy, small enough to hold little.</summary>
-        const int StatChunk = 4096;
+        /// <summary>Rows between two looks at the cancellation token.</summary>
+        const int CancelCheckRows = 4096;
 
         readonly InputListing _listing = new(description);
-        readonly List<UnusableInput> _unusable = [];
         readonly HashSet<UInt128> _seen = [];
-        readonly List<Listed> _chunk = new(StatChunk);
-        readonly OnDisk[] _onDisk = new OnDisk[StatChunk];
-        int _blank, _duplicate, _skipped;
-
-        readonly record struct Listed(UInt128 Key, string Root, string SourcePath, string FullPath);
-
-        /// <summary>What the disk says about a listed path: absent, something other than a regular file, or a size and time.</summary>
-        readonly record struct OnDisk(bool Exists, string? WhatElse, long Length, long ModifiedUtcTicks);
+        int _blank, _duplicate, _skipped, _rows;
 
         public void Skip() => _skipped++;
 
         /// <summary>Lists <paramref name="sourcePath"/> (absolute, or relative to <paramref name="root"/>); blank counts as a blank row.</summary>
         public void Add(string root, string sourcePath)
         {
-            cancel.ThrowIfCancellationRequested();
+            if (++_rows % CancelCheckRows == 0) cancel.ThrowIfCancellationRequested();
             if (sourcePath.Length == 0)
             {
                 _blank++;
                 return;
             }
-            var fullPath = InputFile.FullPath(root, sourcePath);
-            var key = FileKeys.Of(fullPath);
+            var key = FileKeys.Of(InputFile.FullPath(root, sourcePath));
             if (!_seen.Add(key))
             {
                 _duplicate++;
                 return;
             }
-            _chunk.Add(new Listed(key, root, sourcePath, fullPath));
-            if (_chunk.Count == StatChunk) Flush();
-        }
-
-        void Flush()
-        {
-            Parallel.For(0, _chunk.Count, new ParallelOptions { CancellationToken = cancel }, i => _onDisk[i] = Check(_chunk[i].FullPath));
-            for (var i = 0; i < _chunk.Count; i++)
-            {
-                var (listed, disk) = (_chunk[i], _onDisk[i]);
-                if (!disk.Exists)
-                    _unusable.Add(new UnusableInput(listed.SourcePath, ErrorKind.MissingFile, $"file not found: {listed.FullPath}"));
-                else if (disk.WhatElse is { } what)
-                    _unusable.Add(new UnusableInput(listed.SourcePath, ErrorKind.NotRegularFile, RegularFiles.Refusal(listed.FullPath, what)));
-                else
-                    _listing.Add(listed.Key, listed.Root, listed.SourcePath, disk.Length, disk.ModifiedUtcTicks);
-            }
-            _chunk.Clear();
-        }
-
-        static OnDisk Check(string fullPath)
-        {
-            var info = new FileInfo(fullPath);
-            if (!info.Exists) return default;
-            return new OnDisk(true, RegularFiles.WhatElse(fullPath, info.Length), info.Length, info.LastWriteTimeUtc.Ticks);
+            _listing.Add(key, root, sourcePath);
         }
 
         public InputListing Build()
         {
-            Flush();
-            _listing.Unusable = _unusable;
+            cancel.ThrowIfCancellationRequested();
             _listing.BlankRows = _blank;
             _listing.DuplicateRows = _duplicate;
             _listing.SkippedRows = _skipped;

@@ -1,12 +1,13 @@
 using System.Text;
+using Form3Actors.Core.Extraction;
 
 namespace Form3Actors.Coordinator.Inputs;
 
 /// <summary>
 /// What an input (CSV, folder or EDGAR index) lists, with what was wrong with its rows. The coordinator holds it
-/// for the whole run, so it is stored compactly: per file a fixed 48-byte entry in chunked arrays and its source
+/// for the whole run, so it is stored compactly: per file a fixed 32-byte entry in chunked arrays and its source
 /// path as UTF-8 in a chunked byte arena; an <see cref="InputFile"/> is made only when a file is handed out.
-/// That is about 95 bytes a file where an object and two path strings per file took about 340.
+/// Listing reads only the input, never the listed files: on a network file system a stat is a round trip.
 /// </summary>
 public sealed class InputListing
 {
@@ -15,7 +16,7 @@ public sealed class InputListing
     public const int DefaultArenaChunkBytes = 1 << 20;
 
     /// <summary>A path lies in chunk <c>Chunk</c> at <c>Offset</c>: no arithmetic across chunk boundaries to get wrong.</summary>
-    readonly record struct Entry(UInt128 Key, long Size, long ModifiedUtcTicks, int Chunk, int Offset, int PathLength, int Root);
+    readonly record struct Entry(UInt128 Key, int Chunk, int Offset, int PathLength, int Root);
 
     readonly int _arenaChunkBytes;
     readonly List<Entry[]> _entries = [];
@@ -36,12 +37,11 @@ public sealed class InputListing
     }
 
     /// <summary>A listing of the given files, as tests and benchmarks build one.</summary>
-    public InputListing(string description, IEnumerable<InputFile> files, IReadOnlyList<UnusableInput> unusable, int blankRows, int duplicateRows, int skippedRows,
+    public InputListing(string description, IEnumerable<InputFile> files, int blankRows, int duplicateRows, int skippedRows,
         int arenaChunkBytes = DefaultArenaChunkBytes)
         : this(description, arenaChunkBytes)
     {
-        foreach (var file in files) Add(file.Key, file.Root, file.SourcePath, file.Size, file.ModifiedUtcTicks);
-        Unusable = unusable;
+        foreach (var file in files) Add(file.Key, file.Root, file.SourcePath);
         BlankRows = blankRows;
         DuplicateRows = duplicateRows;
         SkippedRows = skippedRows;
@@ -49,7 +49,6 @@ public sealed class InputListing
 
     public string Description { get; }
     public int Count { get; private set; }
-    public IReadOnlyList<UnusableInput> Unusable { get; internal set; } = [];
     public int BlankRows { get; internal set; }
     public int DuplicateRows { get; internal set; }
     public int SkippedRows { get; internal set; }
@@ -59,18 +58,11 @@ public sealed class InputListing
         get
         {
             var e = EntryAt(index);
-            return new InputFile(e.Key, _roots[e.Root], Encoding.UTF8.GetString(_arena[e.Chunk], e.Offset, e.PathLength), e.Size, e.ModifiedUtcTicks);
+            return new InputFile(e.Key, _roots[e.Root], Encoding.UTF8.GetString(_arena[e.Chunk], e.Offset, e.PathLength));
         }
     }
 
     public UInt128 KeyAt(int index) => EntryAt(index).Key;
-
-    /// <summary>The version of the file seen when listing, without making an <see cref="InputFile"/>.</summary>
-    public (UInt128 Key, long Size, long ModifiedUtcTicks) VersionAt(int index)
-    {
-        ref readonly var e = ref EntryAt(index);
-        return (e.Key, e.Size, e.ModifiedUtcTicks);
-    }
 
     /// <summary>The index of the file with this key, or -1 if the input does not list it.</summary>
     public int IndexOf(UInt128 key)
@@ -83,28 +75,30 @@ public sealed class InputListing
     public bool Contains(UInt128 key) => IndexOf(key) >= 0;
 
     /// <summary>
-    /// A hash of everything the merged tables take from the listing (every file's key, version and source path, in
-    /// order, and every unusable row): equal fingerprints and an unchanged journal give identical tables.
+    /// A hash of everything the merged tables take from the listing (every file's key and source path, in order) and
+    /// of the version of each file they hold (<paramref name="versionOf"/>, from the ledger; null for one it lacks):
+    /// equal fingerprints and an unchanged journal give identical tables.
     /// </summary>
-    public string Fingerprint()
+    public string Fingerprint(Func<UInt128, FileVersion?> versionOf)
     {
         var hash = new System.IO.Hashing.XxHash128();
-        Span<byte> fixedPart = stackalloc byte[32];
+        Span<byte> fixedPart = stackalloc byte[33];
         for (var i = 0; i < Count; i++)
         {
             ref readonly var e = ref EntryAt(i);
+            var version = versionOf(e.Key);
             System.Buffers.Binary.BinaryPrimitives.WriteUInt128LittleEndian(fixedPart, e.Key);
-            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(fixedPart[16..], e.Size);
-            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(fixedPart[24..], e.ModifiedUtcTicks);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(fixedPart[16..], version?.Size ?? 0);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(fixedPart[24..], version?.ModifiedUtcTicks ?? 0);
+            fixedPart[32] = version.HasValue ? (byte)1 : (byte)0;
             hash.Append(fixedPart);
             hash.Append(_arena[e.Chunk].AsSpan(e.Offset, e.PathLength));
             hash.Append("\0"u8);
         }
-        foreach (var u in Unusable) hash.Append(Encoding.UTF8.GetBytes($"{u.SourcePath}\0{u.Kind}\0{u.Message}\0"));
         return Convert.ToHexString(hash.GetCurrentHash());
     }
 
-    internal void Add(UInt128 key, string root, string sourcePath, long size, long modifiedUtcTicks)
+    internal void Add(UInt128 key, string root, string sourcePath)
     {
         var rootIndex = _roots.Count > 0 && ReferenceEquals(_roots[^1], root) ? _roots.Count - 1 : _roots.IndexOf(root);
         if (rootIndex < 0)
@@ -121,7 +115,7 @@ public sealed class InputListing
         var offset = _arenaTail;
         _arenaTail += Encoding.UTF8.GetBytes(sourcePath, _arena[^1].AsSpan(offset));
         if (Count % EntriesPerChunk == 0) _entries.Add(new Entry[EntriesPerChunk]);
-        _entries[^1][Count % EntriesPerChunk] = new Entry(key, size, modifiedUtcTicks, _arena.Count - 1, offset, length, rootIndex);
+        _entries[^1][Count % EntriesPerChunk] = new Entry(key, _arena.Count - 1, offset, length, rootIndex);
         Count++;
         _keyIndex = null;
     }

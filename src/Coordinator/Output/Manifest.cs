@@ -30,7 +30,7 @@ public sealed record Manifest(
     public static Manifest Of(InputListing input, int alreadyDone, int processed, MergeResult merge, DateTimeOffset startedAt, DateTimeOffset finishedAt,
         IEnumerable<string> nodeHosts, string journal, TimeSpan recovery, MergeStamp stamp) => new(
         "Form3Actors", ProgramVersion,
-        new ManifestInput(input.Description, input.Count, alreadyDone, processed, input.Unusable.Count, input.BlankRows, input.DuplicateRows, input.SkippedRows),
+        new ManifestInput(input.Description, input.Count, alreadyDone, processed, input.BlankRows, input.DuplicateRows, input.SkippedRows),
         merge.RowsPerTable, merge.ErrorsByKind, merge.FilingDateSources, merge.DuplicateFilings,
         startedAt, finishedAt, Environment.MachineName, nodeHosts.Order(StringComparer.Ordinal).ToList(), journal,
         RunEnvironment.SlurmRestartCount, Math.Round(recovery.TotalSeconds, 3), System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64,
@@ -49,12 +49,12 @@ public sealed record Manifest(
 
 /// <summary>
 /// What merged tables are made of: the journal up to a sequence number and a listing with this fingerprint
-/// (<see cref="Inputs.InputListing.Fingerprint"/>). Equal stamps, equal tables.
+/// (<see cref="Inputs.InputListing.Fingerprint"/>, with the versions the journal holds). Equal stamps, equal tables.
 /// </summary>
 public sealed record MergeStamp(long JournalSequenceNr, string InputFingerprint);
 
 /// <summary>The run's input as the coordinator read it.</summary>
-/// <param name="Listed">Files found and readable.</param>
+/// <param name="Listed">Files the input lists (missing or unreadable ones included: they have ERRORS.csv rows).</param>
 /// <param name="AlreadyDone">Of those, finished by an earlier run of this journal and not changed since.</param>
 /// <param name="Processed">Of those, processed by this run.</param>
-public sealed record ManifestInput(string Description, int Listed, int AlreadyDone, int Processed, int Unusable, int BlankRows, int DuplicateRows, int SkippedRows);
+public sealed record ManifestInput(string Description, int Listed, int AlreadyDone, int Processed, int BlankRows, int DuplicateRows, int SkippedRows);

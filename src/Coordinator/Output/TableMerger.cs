@@ -86,7 +86,7 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
             });
             if (table == Table.Errors)
             {
-                foreach (var row in QuarantinedRows(ledger, input).Concat(UnusableRows(input.Unusable)))
+                foreach (var row in QuarantinedRows(ledger, input))
                 {
                     Increment(errorsByKind, row[ErrorKindColumn]);
                     output.Row(row.Select(CsvCells.GuardFormula));
@@ -183,9 +183,6 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
             .Where(q => input.Contains(q.Key))
             .OrderBy(q => q.File.SourcePath, StringComparer.Ordinal)
             .Select(q => TableSchema.ErrorRow(q.File.SourcePath, new ExtractionError(Stage.Process, q.File.Kind, q.File.Reason), q.File.Attempts));
-
-    static IEnumerable<string[]> UnusableRows(IReadOnlyList<UnusableInput> unusable) =>
-        unusable.Select(u => TableSchema.ErrorRow(u.SourcePath, new ExtractionError(Stage.Input, u.Kind, u.Message), 0));
 
     static void Increment(IDictionary<string, int> counts, string key, int by = 1) => counts[key] = counts.TryGetValue(key, out var n) ? n + by : by;
 }

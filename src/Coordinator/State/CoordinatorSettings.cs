@@ -8,7 +8,8 @@ public sealed record CoordinatorSettings(
     int SnapshotEveryFiles,
     TimeSpan ProgressInterval,
     TimeSpan RateWindow,
-    TimeSpan NodeJoinTimeout)
+    TimeSpan NodeJoinTimeout,
+    int ChecksInFlight)
 {
     public static CoordinatorSettings From(Config config)
     {
@@ -18,6 +19,7 @@ public sealed record CoordinatorSettings(
             c.GetInt("snapshot-every-files"),
             c.GetTimeSpan("progress-interval"),
             c.GetTimeSpan("rate-window"),
-            c.GetTimeSpan("node-join-timeout"));
+            c.GetTimeSpan("node-join-timeout"),
+            c.GetInt("checks-in-flight"));
     }
 }

@@ -23,6 +23,8 @@ public enum NextSteps
     StartMerge = 4,
     /// <summary>Nothing changed since the tables in results/ were merged: keep them, no snapshot, no merge; the run is finished.</summary>
     KeepResults = 8,
+    /// <summary>Check on disk the versions of <see cref="CoordinatorState.TakeFilesToCheck"/>, and report them with <see cref="CoordinatorState.VersionsChecked"/>.</summary>
+    CheckVersions = 16,
 }
 
 /// <summary>
@@ -51,7 +53,12 @@ public sealed class CoordinatorState(CoordinatorSettings settings)
     int _writesInFlight;
     /// <summary>The next batch number to give out: ahead of the ledger while completions are still being written.</summary>
     int _nextBatchRef;
-    bool _resultsCurrent;
+    /// <summary>What the tables in results/ were made of, if a finished run wrote them, and the journal's position at start.</summary>
+    MergeStamp? _previous;
+    long _sequenceAtStart;
+    /// <summary>Listed files the journal knows, whose version on disk is still to be compared with the journal's.</summary>
+    List<int>? _toCheck;
+    int _unchecked;
 
     public RunPhase Phase { get; private set; } = RunPhase.Waiting;
     public RunLedger Ledger { get; private set; } = new();
@@ -95,28 +102,62 @@ public sealed class CoordinatorState(CoordinatorSettings settings)
     }
 
     /// <summary>
-    /// The run's input arrives: everything the ledger has not finished in this exact version is queued.
-    /// <paramref name="current"/> is what a merge would be made of now (the recovered journal and this input),
-    /// <paramref name="previous"/> what the tables in results/ were made of, if a finished run wrote them.
+    /// The run's input arrives: files the journal never finished are queued at once, unchecked; those it finished are
+    /// to be checked on disk (<see cref="NextSteps.CheckVersions"/>) and queued if their version changed.
+    /// <paramref name="journalSequenceNr"/> is the recovered journal's position, <paramref name="previous"/> what the
+    /// tables in results/ were made of, if a finished run wrote them.
     /// </summary>
-    public NextSteps Start(InputListing input, DateTimeOffset now, MergeStamp? current = null, MergeStamp? previous = null)
+    public NextSteps Start(InputListing input, DateTimeOffset now, long journalSequenceNr = 0, MergeStamp? previous = null)
     {
         if (Phase != RunPhase.Waiting) return NextSteps.None;
-        _resultsCurrent = current != null && current == previous;
+        _previous = previous;
+        _sequenceAtStart = journalSequenceNr;
         Input = input;
         StartedAt = now;
         var pending = new List<int>();
-        for (var i = 0; i < input.Count; i++)
-        {
-            var (key, size, ticks) = input.VersionAt(i);
-            if (!Ledger.IsFinished(key, size, ticks)) pending.Add(i);
-        }
-        AlreadyDone = input.Count - pending.Count;
+        _toCheck = [];
+        for (var i = 0; i < input.Count; i++) (Ledger.Knows(input.KeyAt(i)) ? _toCheck : pending).Add(i);
+        _unchecked = _toCheck.Count;
         _queue = new WorkQueue(input, pending, settings.Queue);
-        Progress = new RunProgress(pending.Count, AlreadyDone, now, settings.RateWindow);
+        Progress = new RunProgress(input.Count, 0, now, settings.RateWindow);
         Phase = RunPhase.Running;
-        return AfterChange();
+        return _unchecked > 0 ? AfterChange() | NextSteps.CheckVersions : AfterChange();
     }
+
+    /// <summary>The listing indices to check on disk, once (they are forgotten here: the checks report them back).</summary>
+    public IReadOnlyList<int> TakeFilesToCheck()
+    {
+        var files = _toCheck ?? [];
+        _toCheck = null;
+        return files;
+    }
+
+    /// <summary>Files the journal knows whose check has not come back yet.</summary>
+    public int Unchecked => _unchecked;
+
+    /// <summary>
+    /// Checked versions come back: a file the journal finished in this very version is skipped, any other is queued.
+    /// Says how many of them were changed.
+    /// </summary>
+    public (int Changed, NextSteps Steps) VersionsChecked(VersionsChecked checks)
+    {
+        if (Phase != RunPhase.Running) return (0, NextSteps.None);
+        var changed = 0;
+        for (var i = 0; i < checks.Indices.Length; i++)
+        {
+            var index = checks.Indices[i];
+            if (Ledger.IsFinished(Input!.KeyAt(index), checks.Versions[i])) continue;
+            _queue!.Add(index);
+            changed++;
+        }
+        _unchecked -= checks.Indices.Length;
+        AlreadyDone += checks.Indices.Length - changed;
+        Progress!.Skip(checks.Indices.Length - changed);
+        return (changed, AfterChange());
+    }
+
+    /// <summary>What merged tables would be made of now: the journal up to <paramref name="journalSequenceNr"/> and this listing with the versions it holds.</summary>
+    public MergeStamp CurrentStamp(long journalSequenceNr) => new(journalSequenceNr, Input!.Fingerprint(Ledger.VersionOf));
 
     public int Pending => _queue?.PendingCount ?? 0;
 
@@ -150,7 +191,7 @@ public sealed class CoordinatorState(CoordinatorSettings settings)
         {
             var batchRef = Math.Max(_nextBatchRef, Ledger.NextBatchRef);
             _nextBatchRef = batchRef + 1;
-            events.Add(new FilesCompleted(batchRef, report.Segments, settlement.Completed.Select(Stamp).ToImmutableArray(), now));
+            events.Add(new FilesCompleted(batchRef, report.Segments, [.. settlement.Completed], now));
         }
         if (settlement.Quarantined.Count > 0)
             events.Add(new FilesQuarantined(settlement.Quarantined.ToImmutableArray(), now));
@@ -191,10 +232,11 @@ public sealed class CoordinatorState(CoordinatorSettings settings)
     public NextSteps AfterChange()
     {
         var steps = NextSteps.None;
-        if (Phase == RunPhase.Running && _queue!.IsDrained && _writesInFlight == 0)
+        if (Phase == RunPhase.Running && _unchecked == 0 && _queue!.IsDrained && _writesInFlight == 0)
         {
             Phase = RunPhase.Finishing;
-            if (_journaledThisRun == 0 && _resultsCurrent) return NextSteps.EnterFinishing | NextSteps.KeepResults;
+            if (_journaledThisRun == 0 && _previous != null && _previous == CurrentStamp(_sequenceAtStart))
+                return NextSteps.EnterFinishing | NextSteps.KeepResults;
             steps |= NextSteps.EnterFinishing;
             _filesSinceSnapshot = settings.SnapshotEveryFiles; // the final snapshot, so that a rerun recovers one record
         }
@@ -232,7 +274,7 @@ public sealed class CoordinatorState(CoordinatorSettings settings)
     public bool NoNodeJoined => Phase == RunPhase.Running && _workers.Count == 0;
 
     /// <summary>True while work is pending for workers that are yet to come (the node-join deadline applies).</summary>
-    public bool AwaitsWork => Phase == RunPhase.Running && Pending > 0;
+    public bool AwaitsWork => Phase == RunPhase.Running && (Pending > 0 || _unchecked > 0);
 
     /// <summary>The progress reading for the log and status.json.</summary>
     public ProgressReport Report(DateTimeOffset now)
@@ -241,6 +283,4 @@ public sealed class CoordinatorState(CoordinatorSettings settings)
         if (Progress == null) return new ProgressReport(phase, 0, 0, 0, 0, null, 0, 0, 0, 0, now, now);
         return Progress.Report(phase, now, NodeCount, _workers.Count, _queue!.Retries);
     }
-
-    static FileStamp Stamp(InputFile file) => new(FileKeys.ToText(file.Key), file.Size, file.ModifiedUtcTicks);
 }

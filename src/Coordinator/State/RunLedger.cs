@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Form3Actors.Coordinator.Inputs;
+using Form3Actors.Core.Extraction;
 using Form3Actors.Messages;
 using Form3Actors.Messages.CoordinatorEvents;
 using Form3Actors.Messages.WorkProtocol;
@@ -31,8 +32,10 @@ public sealed class RunLedger
     public int NextBatchRef { get; private set; } = 1;
 
     /// <summary>True when this exact version of the file was finished (extracted or quarantined) by an earlier batch.</summary>
-    public bool IsFinished(UInt128 key, long size, long modifiedUtcTicks) =>
-        _files.TryGetValue(key, out var entry) && entry.Size == size && entry.ModifiedUtcTicks == modifiedUtcTicks;
+    public bool IsFinished(UInt128 key, FileVersion version) => VersionOf(key) == version;
+
+    /// <summary>The version of the file the journal finished last, or null if it finished none.</summary>
+    public FileVersion? VersionOf(UInt128 key) => _files.TryGetValue(key, out var entry) ? new FileVersion(entry.Size, entry.ModifiedUtcTicks) : null;
 
     /// <summary>True when the journal finished some version of the file (extracted or quarantined).</summary>
     public bool Knows(UInt128 key) => _files.ContainsKey(key);

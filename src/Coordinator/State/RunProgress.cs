@@ -32,11 +32,18 @@ public sealed class RunProgress(int total, int skipped, DateTimeOffset startedAt
     readonly Queue<(DateTimeOffset At, int Done)> _samples = new();
 
     public int Done { get; private set; }
-    public int Total { get; } = total;
-    public int Skipped { get; } = skipped;
+    public int Total { get; private set; } = total;
+    public int Skipped { get; private set; } = skipped;
     public int Failures { get; private set; }
 
     public void Completed(int files) => Done += files;
+
+    /// <summary>Files found already done by earlier runs (a rerun's check): not this run's to do.</summary>
+    public void Skip(int files)
+    {
+        Total -= files;
+        Skipped += files;
+    }
 
     public void Quarantined(int files)
     {

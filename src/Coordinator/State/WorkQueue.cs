@@ -41,6 +41,9 @@ public sealed class WorkQueue
     }
 
     public int PendingCount => _queued.Count + _isolated.Count;
+
+    /// <summary>Queues a file found due after the queue was made (a rerun's check found it changed).</summary>
+    public void Add(int index) => _queued.Enqueue(index);
     public int Retries { get; private set; }
     public bool IsDrained => PendingCount == 0 && _inFlight.Count == 0;
 
@@ -74,20 +77,20 @@ public sealed class WorkQueue
     }
 
     /// <summary>The outcome of a reported batch: files to journal as completed, and files that ran out of attempts.</summary>
-    public sealed record Settlement(IReadOnlyList<InputFile> Completed, IReadOnlyList<QuarantinedFile> Quarantined);
+    public sealed record Settlement(IReadOnlyList<FileStamp> Completed, IReadOnlyList<QuarantinedFile> Quarantined);
 
     /// <summary>
     /// Settles a reported batch; null if the batch is not in flight (already settled, or taken back when its node
     /// left), in which case the report must be ignored. Files the report leaves out count as failed.
     /// </summary>
-    public Settlement? Settle(long batchId, IReadOnlyCollection<string> completed, IReadOnlyList<FileFailure> failed)
+    public Settlement? Settle(long batchId, IReadOnlyCollection<FileStamp> completed, IReadOnlyList<FileFailure> failed)
     {
         if (!_inFlight.Remove(batchId, out var batch)) return null;
-        var done = new List<InputFile>(completed.Count);
-        foreach (var key in completed)
-            if (batch.Files.Remove(key, out var file))
+        var done = new List<FileStamp>(completed.Count);
+        foreach (var stamp in completed)
+            if (batch.Files.Remove(stamp.FileKey, out var file))
             {
-                done.Add(_listing[file]);
+                done.Add(stamp);
                 _failures.Remove(file);
             }
         var quarantined = new List<QuarantinedFile>();
@@ -132,8 +135,9 @@ public sealed class WorkQueue
         {
             _failures.Remove(index);
             var file = _listing[index];
+            // Of no known version: the next run checks it and finds it due again, so a fault of the moment heals.
             quarantined.Add(new QuarantinedFile(
-                new FileStamp(FileKeys.ToText(file.Key), file.Size, file.ModifiedUtcTicks), file.SourcePath, ErrorKind.RetriesExhausted,
+                new FileStamp(FileKeys.ToText(file.Key), FileVersion.Unknown.Size, FileVersion.Unknown.ModifiedUtcTicks), file.SourcePath, ErrorKind.RetriesExhausted,
                 $"gave up after {failures} attempts; last failure ({kind}): {reason}", failures));
             return;
         }

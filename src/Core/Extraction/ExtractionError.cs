@@ -37,7 +37,10 @@ public sealed record ExtractionError(string Stage, string Kind, string Message);
 /// Expected bad input: thrown inside the extractor and turned into an <see cref="ExtractionError"/> at its boundary,
 /// and thrown by <see cref="FilingReader"/> for files that cannot be read, which the worker reports.
 /// </summary>
-public sealed class BadFilingException(string stage, string kind, string message) : Exception(message)
+public sealed class BadFilingException(string stage, string kind, string message, FileVersion? version = null) : Exception(message)
 {
     public ExtractionError Error { get; } = new(stage, kind, message);
+
+    /// <summary>The version of the file the refusal is about, when the reader got that far (null: the file could not be checked).</summary>
+    public FileVersion? Version { get; } = version;
 }

@@ -1,53 +1,71 @@
+using System.Buffers;
 using Microsoft.Win32.SafeHandles;
+using Mono.Unix;
+using Mono.Unix.Native;
 
 namespace Form3Actors.Core.Extraction;
 
 /// <summary>
-/// Reads a filing into a buffer it reuses, with one open and one read call for a typical file, and refuses files
-/// over a size cap before reading them. One instance per worker thread.
+/// Reads a filing with as few requests to the file system as it can: one open (non-blocking, so a FIFO cannot hang
+/// it), one fstat on the open file for its type, size and modification time, and one read for a typical file. On a
+/// network file system every request is a round trip, so nothing is checked before the open. Thread-safe: the
+/// buffers come from a shared pool, and each <see cref="FileRead"/> must be given back with <see cref="FileRead.Release"/>.
 /// </summary>
 public sealed class FilingReader(long maxBytes) : IFilingSource
 {
-    byte[] _buffer = new byte[64 * 1024];
-
     public long MaxBytes { get; } = maxBytes;
 
-    /// <summary>The file's bytes, valid until the next call; throws <see cref="BadFilingException"/> for expected failures.</summary>
-    public ReadOnlyMemory<byte> Read(string path)
+    /// <summary>The file's bytes and version; throws <see cref="BadFilingException"/> for expected failures.</summary>
+    public FileRead Read(string path)
     {
-        // Opening a FIFO would block: refuse anything not regular first (the listing did too; this catches a swap since).
-        if (new FileInfo(path) is { Exists: true } info && RegularFiles.WhatElse(path, info.Length) is { } what)
-            throw new BadFilingException(Stage.Read, ErrorKind.NotRegularFile, RegularFiles.Refusal(path, what));
+        var fd = Syscall.open(path, OpenFlags.O_RDONLY | OpenFlags.O_NONBLOCK | OpenFlags.O_CLOEXEC);
+        if (fd < 0) throw OpenFailed(path, Stdlib.GetLastError());
+        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        if (Syscall.fstat(fd, out var stat) != 0)
+            throw new BadFilingException(Stage.Read, ErrorKind.IoError, $"cannot read file: {UnixMarshal.GetErrorDescription(Stdlib.GetLastError())}");
+        var version = FileVersion.Of(stat);
+        if (RegularFiles.WhatElse(stat.st_mode) is { } what)
+            throw new BadFilingException(Stage.Read, ErrorKind.NotRegularFile, RegularFiles.Refusal(path, what), version);
+        if (stat.st_size > MaxBytes)
+            throw new BadFilingException(Stage.Read, ErrorKind.TooLarge,
+                $"file is {stat.st_size:N0} bytes, over the {MaxBytes:N0}-byte cap (form3.node.max-file-bytes)", version);
+        var length = (int)stat.st_size;
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
         try
         {
-            using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            var length = RandomAccess.GetLength(handle);
-            if (length > MaxBytes)
-                throw new BadFilingException(Stage.Read, ErrorKind.TooLarge, $"file is {length:N0} bytes, over the {MaxBytes:N0}-byte cap (form3.node.max-file-bytes)");
-            if (_buffer.Length < length) _buffer = new byte[Math.Max(length, _buffer.Length * 2L)];
             var total = 0;
             while (total < length)
             {
-                var read = RandomAccess.Read(handle, _buffer.AsSpan(total, (int)length - total), total);
+                var read = RandomAccess.Read(handle, buffer.AsSpan(total, length - total), total);
                 if (read == 0) break;
                 total += read;
             }
-            return _buffer.AsMemory(0, total);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new BadFilingException(Stage.Read, ErrorKind.MissingFile, $"file not found: {path}");
+            return new FileRead(buffer, total, version);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new BadFilingException(Stage.Read, ErrorKind.IoError, $"cannot read file: {e.Message}");
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw new BadFilingException(Stage.Read, ErrorKind.IoError, $"cannot read file: {e.Message}", version);
         }
     }
+
+    static BadFilingException OpenFailed(string path, Errno errno) => errno is Errno.ENOENT or Errno.ENOTDIR
+        ? new BadFilingException(Stage.Read, ErrorKind.MissingFile, $"file not found: {path}", FileVersion.Missing)
+        : new BadFilingException(Stage.Read, ErrorKind.IoError, $"cannot read file: {UnixMarshal.GetErrorDescription(errno)}: {path}");
+}
+
+/// <summary>One filing's bytes in a pooled buffer, and the version of the file they were read from.</summary>
+public readonly record struct FileRead(byte[] Buffer, int Length, FileVersion Version)
+{
+    public ReadOnlyMemory<byte> Bytes => Buffer.AsMemory(0, Length);
+
+    /// <summary>Gives the buffer back to the pool; the bytes must not be used after this.</summary>
+    public void Release() => ArrayPool<byte>.Shared.Return(Buffer);
 }
 
 /// <summary>Where a worker gets a filing's bytes: the file system, or in tests a source that never answers.</summary>
 public interface IFilingSource
 {
-    /// <summary>The file's bytes, valid until the next call; throws <see cref="BadFilingException"/> for expected failures.</summary>
-    ReadOnlyMemory<byte> Read(string path);
+    /// <summary>The file's bytes and version; throws <see cref="BadFilingException"/> for expected failures.</summary>
+    FileRead Read(string path);
 }

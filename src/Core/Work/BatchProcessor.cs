@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Form3Actors.Messages.CoordinatorEvents;
 using Form3Actors.Messages.WorkProtocol;
 using Form3Actors.Core.Extraction;
 using Form3Actors.Core.Output;
@@ -6,24 +7,23 @@ using Form3Actors.Core.Output;
 namespace Form3Actors.Core.Work;
 
 /// <summary>
-/// Does one batch: reads and extracts each file, appends the rows to the worker's part file, and says which files
-/// are done and which failed for a reason worth retrying. Plain code; the worker actor runs it off its thread and
-/// watches <see cref="CurrentFile"/> to abandon a file whose read never returns.
+/// Does one batch: keeps up to <c>readAhead</c> of its files being read by the node's <see cref="FileFetcher"/>,
+/// extracts each as it arrives, appends the rows to the worker's part file, and says which files are done (with the
+/// version read) and which failed for a reason worth retrying. Plain code; the worker actor runs it on a thread of
+/// its own and watches <see cref="CurrentFile"/> to abandon a file whose read never returns.
 /// </summary>
 /// <remarks>
 /// A file rejected for its content gets ATTEMPTS=1 whichever try this was: its rejection is deterministic, and a
-/// retry caused by someone else's crash must not change the tables.
+/// retry caused by someone else's crash must not change the tables. A missing file is finished too, as an error
+/// row of the version <see cref="FileVersion.Missing"/>: a later run that finds it there again counts it as changed.
 /// </remarks>
-public sealed class BatchProcessor(IFilingSource reader, PartFileWriter parts, string workerId) : IDisposable
+public sealed class BatchProcessor(FileFetcher fetcher, int readAhead, PartFileWriter parts, string workerId) : IDisposable
 {
     readonly Form3Extractor _extractor = new();
     int _currentIndex = -1;
     long _currentStarted;
 
-    /// <summary>Kinds of failure that depend on the moment or the machine, not the file: retried elsewhere.</summary>
-    static bool IsTransient(string kind) => kind is ErrorKind.IoError or ErrorKind.MissingFile;
-
-    /// <summary>The index in its batch of the file being read or extracted now, and when that began; null between files.</summary>
+    /// <summary>The index in its batch of the file waited for or extracted now, and when that began; null between files.</summary>
     public (int Index, long StartedTimestamp)? CurrentFile =>
         Volatile.Read(ref _currentIndex) is >= 0 and var index ? (index, Volatile.Read(ref _currentStarted)) : null;
 
@@ -34,42 +34,72 @@ public sealed class BatchProcessor(IFilingSource reader, PartFileWriter parts, s
     public ReportBatchCompleted Process(AssignBatch batch, CancellationToken cancel = default)
     {
         parts.Discard(); // rows of an earlier batch that failed inside the worker
-        var completed = ImmutableArray.CreateBuilder<string>(batch.Files.Length);
+        var files = batch.Files;
+        var fetches = new Fetch?[files.Length];
+        var issued = 0;
+        var completed = ImmutableArray.CreateBuilder<FileStamp>(files.Length);
         var failed = ImmutableArray.CreateBuilder<FileFailure>();
         try
         {
-            for (var i = 0; i < batch.Files.Length; i++)
+            for (var i = 0; i < files.Length; i++)
             {
                 cancel.ThrowIfCancellationRequested();
-                var item = batch.Files[i];
+                for (; issued < files.Length && issued <= i + readAhead; issued++) fetches[issued] = fetcher.Enqueue(files[issued].Path);
+                var item = files[i];
                 Volatile.Write(ref _currentStarted, TimeProvider.System.GetTimestamp());
                 Volatile.Write(ref _currentIndex, i);
-                ExtractionOutcome outcome;
-                try
-                {
-                    outcome = _extractor.Extract(reader.Read(item.Path), item.SourcePath);
-                }
-                catch (BadFilingException bad) when (IsTransient(bad.Error.Kind))
-                {
-                    failed.Add(new FileFailure(item.FileKey, bad.Error.Kind, bad.Error.Message));
-                    continue;
-                }
-                catch (BadFilingException bad)
-                {
-                    outcome = new ExtractionOutcome(null, bad.Error);
-                }
-                if (outcome.Rows is { } rows) parts.Add(item.FileKey, rows);
-                else parts.AddError(item.FileKey, TableSchema.ErrorRow(item.SourcePath, outcome.Error!, attempts: 1));
-                completed.Add(item.FileKey);
+                var fetch = fetches[i]!;
+                fetches[i] = null;
+                var outcome = Outcome(item, fetch, cancel);
+                if (outcome.Version is { } version) completed.Add(new FileStamp(item.FileKey, version.Size, version.ModifiedUtcTicks));
+                else failed.Add(new FileFailure(item.FileKey, ErrorKind.IoError, outcome.TransientReason!));
             }
         }
         finally
         {
             Volatile.Write(ref _currentIndex, -1);
+            foreach (var pending in fetches) pending?.Abandon();
         }
         cancel.ThrowIfCancellationRequested();
         var segments = parts.Commit();
         return new ReportBatchCompleted(batch.BatchId, workerId, segments, completed.ToImmutable(), failed.ToImmutable());
+    }
+
+    /// <summary>A file done (its rows or error row added, of this version), or failed for a reason of the moment.</summary>
+    readonly record struct FileOutcome(FileVersion? Version, string? TransientReason);
+
+    /// <summary>Extracts one fetched file into the part file.</summary>
+    FileOutcome Outcome(WorkItem item, Fetch fetch, CancellationToken cancel)
+    {
+        FileRead read;
+        try
+        {
+            read = fetch.Wait(cancel);
+        }
+        catch (BadFilingException bad) when (bad.Version is null || bad.Error.Kind == ErrorKind.IoError)
+        {
+            return new FileOutcome(null, bad.Error.Message);
+        }
+        catch (BadFilingException bad)
+        {
+            parts.AddError(item.FileKey, TableSchema.ErrorRow(item.SourcePath, bad.Error, attempts: 1));
+            return new FileOutcome(bad.Version, null);
+        }
+        try
+        {
+            var outcome = _extractor.Extract(read.Bytes, item.SourcePath);
+            if (outcome.Rows is { } rows) parts.Add(item.FileKey, rows);
+            else parts.AddError(item.FileKey, TableSchema.ErrorRow(item.SourcePath, outcome.Error!, attempts: 1));
+        }
+        catch (BadFilingException bad)
+        {
+            parts.AddError(item.FileKey, TableSchema.ErrorRow(item.SourcePath, bad.Error, attempts: 1));
+        }
+        finally
+        {
+            read.Release();
+        }
+        return new FileOutcome(read.Version, null);
     }
 
     public void Dispose() => parts.Dispose();

@@ -10,7 +10,9 @@ namespace Form3Actors.Core.Work;
 /// <summary>
 /// Pulls batches from the coordinator: it asks for the next batch as soon as one starts, and holds at most one in
 /// reserve, so it never waits for the coordinator's reply (which comes after a journal write), and nothing queues up
-/// unbounded on either side. Extraction runs on the thread pool and comes back as a message; the actor itself never blocks.
+/// unbounded on either side. It asks for about form3.node.batch-time of work at its own measured pace
+/// (<see cref="BatchSizer"/>). A batch runs on a thread of its own, its reads on the node's <see cref="FileFetcher"/>,
+/// and comes back as a message: neither the actor nor the thread pool the actor system runs on ever waits for a file.
 /// </summary>
 /// <remarks>
 /// Two things can go silent without an error: a read that never returns (a FIFO, a hung NFS or Lustre mount) and a
@@ -25,7 +27,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     readonly IActorRef _coordinator;
     readonly WorkerSettings _settings;
     readonly string _workerId;
-    readonly Func<IFilingSource> _sources;
+    readonly FileFetcher _fetcher;
+    readonly BatchSizer _sizer;
     readonly Dictionary<long, ReportBatchCompleted> _unacknowledged = [];
     BatchProcessor _processor;
     int _generation;
@@ -51,16 +54,17 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>A batch finished (or threw) on the thread pool; <c>Generation</c> tells a current result from an abandoned one.</summary>
-    sealed record BatchProcessed(int Generation, AssignBatch Batch, ReportBatchCompleted? Report, Exception? Fault);
+    sealed record BatchProcessed(int Generation, AssignBatch Batch, ReportBatchCompleted? Report, Exception? Fault, TimeSpan Elapsed);
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public WorkerActor(IActorRef coordinator, WorkerSettings settings, string workerId, Func<IFilingSource>? sources = null)
+    public WorkerActor(IActorRef coordinator, WorkerSettings settings, string workerId, FileFetcher fetcher)
     {
         _coordinator = coordinator;
         _settings = settings;
         _workerId = workerId;
-        _sources = sources ?? (() => new FilingReader(settings.MaxFileBytes));
+        _fetcher = fetcher;
+        _sizer = new BatchSizer(settings.FirstRequestSize, settings.MaxRequestSize, settings.BatchTime);
         _processor = NewProcessor();
 
         Receive<AssignBatch>(HandleAssignBatch);
@@ -96,8 +100,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         });
     }
 
-    public static Props Props(IActorRef coordinator, WorkerSettings settings, string workerId, Func<IFilingSource>? sources = null) =>
-        Akka.Actor.Props.Create(() => new WorkerActor(coordinator, settings, workerId, sources));
+    public static Props Props(IActorRef coordinator, WorkerSettings settings, string workerId, FileFetcher fetcher) =>
+        Akka.Actor.Props.Create(() => new WorkerActor(coordinator, settings, workerId, fetcher));
 
     protected override void PreStart()
     {
@@ -115,7 +119,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     BatchProcessor NewProcessor()
     {
         var name = _generation == 0 ? _workerId : $"{_workerId}-g{_generation}";
-        return new BatchProcessor(_sources(), new PartFileWriter(_settings.PartsDirectory, name), _workerId);
+        return new BatchProcessor(_fetcher, _settings.ReadsInFlight, new PartFileWriter(_settings.PartsDirectory, name), _workerId);
     }
 
     /// <summary>Asks for a batch unless one is asked for or already waiting.</summary>
@@ -123,7 +127,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     {
         if (_asked || _next != null) return;
         _asked = true;
-        _coordinator.Tell(new RequestWork(_workerId, _settings.RequestSize));
+        _coordinator.Tell(new RequestWork(_workerId, _sizer.NextRequest));
     }
 
     void HandleAssignBatch(AssignBatch batch)
@@ -142,8 +146,10 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _current = batch;
         _cancelCurrent = new CancellationTokenSource();
         var (processor, generation, cancel) = (_processor, _generation, _cancelCurrent.Token);
-        Task.Run(() => processor.Process(batch, cancel), cancel).ContinueWith(
-            t => new BatchProcessed(generation, batch, t.IsCompletedSuccessfully ? t.Result : null, t.Exception?.GetBaseException()),
+        var started = TimeProvider.System.GetTimestamp();
+        Task.Factory.StartNew(() => processor.Process(batch, cancel), cancel, TaskCreationOptions.LongRunning, TaskScheduler.Default).ContinueWith(
+            t => new BatchProcessed(generation, batch, t.IsCompletedSuccessfully ? t.Result : null, t.Exception?.GetBaseException(),
+                TimeProvider.System.GetElapsedTime(started)),
             TaskScheduler.Default).PipeTo(Self);
         // Checked a few times per deadline, so a stuck file is noticed at most a quarter of a deadline late.
         Timers.StartPeriodicTimer(nameof(CheckDeadline), CheckDeadline.Instance, _settings.FileDeadline / 4);
@@ -171,6 +177,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _current = null;
         if (done.Report is { } report)
         {
+            _sizer.Observe(done.Batch.Files.Length, done.Elapsed);
             Send(report);
         }
         else

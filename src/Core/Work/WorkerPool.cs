@@ -1,11 +1,12 @@
 using Akka.Actor;
 using Akka.Event;
 using Form3Actors.Messages.WorkProtocol;
+using Form3Actors.Core.Extraction;
 
 namespace Form3Actors.Core.Work;
 
 /// <summary>
-/// The workers of one node (one per core it was given). Stops itself when every worker has stopped, which happens
+/// The workers of one node (one per core it was given) and the reads they share. Stops itself when every worker has stopped, which happens
 /// when the coordinator says the run is finished or goes away, and then completes <c>finished</c> with which of the
 /// two it was, so the node process can exit with the right code.
 /// </summary>
@@ -15,19 +16,22 @@ public sealed class WorkerPool : ReceiveActor
     public const string Name = "workers";
 
     readonly ILoggingAdapter _log = Context.GetLogger();
+    readonly FileFetcher _fetcher;
     int _running;
     bool _runFinished;
 
     public WorkerPool(IActorRef coordinator, WorkerSettings settings, int workers, string nodeName, TaskCompletionSource<bool>? finished = null)
     {
         var suffix = Guid.NewGuid().ToString("N")[..6];
+        _fetcher = new FileFetcher(new FilingReader(settings.MaxFileBytes), settings.ReadsInFlight);
         for (var i = 1; i <= workers; i++)
         {
             var id = $"{nodeName}-w{i}-{suffix}";
-            Context.Watch(Context.ActorOf(WorkerActor.Props(coordinator, settings, id), $"w{i}"));
+            Context.Watch(Context.ActorOf(WorkerActor.Props(coordinator, settings, id, _fetcher), $"w{i}"));
         }
         _running = workers;
-        _log.Info("Node {Node}: {Workers} workers pulling from {Coordinator}", nodeName, workers, coordinator.Path);
+        _log.Info("Node {Node}: {Workers} workers pulling from {Coordinator}, up to {Reads} reads in flight", nodeName, workers, coordinator.Path,
+            settings.ReadsInFlight);
 
         Receive<Terminated>(_ =>
         {
@@ -41,7 +45,11 @@ public sealed class WorkerPool : ReceiveActor
     readonly TaskCompletionSource<bool>? _finished;
 
     /// <summary>However the pool stops (its workers are done, or it failed), the node process learns of it.</summary>
-    protected override void PostStop() => _finished?.TrySetResult(_runFinished);
+    protected override void PostStop()
+    {
+        _fetcher.Dispose();
+        _finished?.TrySetResult(_runFinished);
+    }
 
     public static Props Props(IActorRef coordinator, WorkerSettings settings, int workers, string nodeName, TaskCompletionSource<bool>? finished = null) =>
         Akka.Actor.Props.Create(() => new WorkerPool(coordinator, settings, workers, nodeName, finished));

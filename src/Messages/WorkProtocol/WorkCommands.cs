@@ -1,21 +1,25 @@
 using System.Collections.Immutable;
+using Form3Actors.Messages.CoordinatorEvents;
 
 namespace Form3Actors.Messages.WorkProtocol;
 
-/// <summary>A node worker asks the coordinator for up to <paramref name="MaxFiles"/> files; sent only when it has capacity.</summary>
+/// <summary>
+/// A node worker asks the coordinator for up to <paramref name="MaxFiles"/> files (about a batch-time of work at its own
+/// pace); sent only when it has capacity.
+/// </summary>
 public sealed record RequestWork(string WorkerId, int MaxFiles) : IWorkMessage;
 
 /// <summary>
 /// A worker reports a batch done: its rows are already durable in <paramref name="Segments"/> of its part file.
 /// Safe to receive twice: the coordinator ignores a batch it no longer has in flight.
 /// </summary>
-/// <param name="Completed">Files whose rows (or extraction error) are in the segments.</param>
+/// <param name="Completed">Files whose rows (or extraction error) are in the segments, each with the version the worker read.</param>
 /// <param name="Failed">Files that could not be processed this time (I/O trouble); the coordinator retries them.</param>
 public sealed record ReportBatchCompleted(
     long BatchId,
     string WorkerId,
     ImmutableArray<PartSegment> Segments,
-    ImmutableArray<string> Completed,
+    ImmutableArray<FileStamp> Completed,
     ImmutableArray<FileFailure> Failed) : IWorkMessage;
 
 /// <summary>Where a batch's rows of one table lie in a worker's part file.</summary>

@@ -27,7 +27,8 @@ public static class ExtractCommand
         ExtractionOutcome outcome;
         try
         {
-            outcome = new Form3Extractor().Extract(reader.Read(file.FullName), file.ToString());
+            var read = reader.Read(file.FullName);
+            outcome = new Form3Extractor().Extract(read.Bytes, file.ToString());
         }
         catch (BadFilingException bad)
         {

@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using Form3Actors.Core.Extraction;
+
+namespace Form3Actors.Core.Work;
+
+/// <summary>
+/// A node's reads, on threads of its own: on a network file system every open and read waits a round trip, so many
+/// reads are kept in flight (form3.node.reads-in-flight) while the workers extract, one per core, from what has
+/// arrived. The reads never block the thread pool, where the actor system, remoting and heartbeats run.
+/// </summary>
+public sealed class FileFetcher : IDisposable
+{
+    readonly BlockingCollection<Fetch> _requests = new(new ConcurrentQueue<Fetch>());
+    readonly IFilingSource _source;
+
+    public FileFetcher(IFilingSource source, int readers)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(readers, 1);
+        _source = source;
+        Readers = readers;
+        for (var i = 0; i < readers; i++)
+            new Thread(ReadLoop) { IsBackground = true, Name = $"form3-read-{i + 1}" }.Start();
+    }
+
+    /// <summary>Reads in flight at most: the number of reading threads.</summary>
+    public int Readers { get; }
+
+    /// <summary>Queues a read; its result waits in the returned <see cref="Fetch"/>.</summary>
+    public Fetch Enqueue(string path)
+    {
+        var fetch = new Fetch(path);
+        if (!_requests.TryAdd(fetch)) fetch.Complete(default, new ObjectDisposedException(nameof(FileFetcher)));
+        return fetch;
+    }
+
+    void ReadLoop()
+    {
+        foreach (var fetch in _requests.GetConsumingEnumerable())
+        {
+            if (fetch.Abandoned) continue;
+            try
+            {
+                fetch.Complete(_source.Read(fetch.Path), null);
+            }
+            catch (Exception e)
+            {
+                fetch.Complete(default, e);
+            }
+        }
+    }
+
+    /// <summary>No more reads are taken; reads under way finish on their own (a hung one holds only its thread).</summary>
+    public void Dispose() => _requests.CompleteAdding();
+}
+
+/// <summary>One queued read: the worker waits for it when it gets to the file.</summary>
+public sealed class Fetch(string path)
+{
+    readonly ManualResetEventSlim _done = new();
+    FileRead _read;
+    Exception? _failure;
+    volatile bool _abandoned;
+    int _released;
+
+    public string Path { get; } = path;
+
+    internal bool Abandoned => _abandoned;
+
+    internal void Complete(FileRead read, Exception? failure)
+    {
+        (_read, _failure) = (read, failure);
+        _done.Set();
+        if (_abandoned) ReleaseOnce();
+    }
+
+    /// <summary>The file's bytes and version once read; throws what the read threw (<see cref="BadFilingException"/> for expected failures).</summary>
+    public FileRead Wait(CancellationToken cancel)
+    {
+        _done.Wait(cancel);
+        if (_failure != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(_failure);
+        return _read;
+    }
+
+    /// <summary>Nobody will wait for this read: skip it if not started, give its buffer back if done.</summary>
+    public void Abandon()
+    {
+        _abandoned = true;
+        if (_done.IsSet) ReleaseOnce();
+    }
+
+    /// <summary>The read and <see cref="Abandon"/> may both see the other done: only one gives the buffer back.</summary>
+    void ReleaseOnce()
+    {
+        if (_failure == null && Interlocked.Exchange(ref _released, 1) == 0) _read.Release();
+    }
+}
