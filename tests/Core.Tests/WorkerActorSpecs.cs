@@ -23,7 +23,7 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
     }
 
     WorkerSettings Settings(TimeSpan fileDeadline, TimeSpan resend, int readsInFlight = 4) =>
-        new(MaxFileBytes: 1 << 24, FirstRequestSize: 10, MaxRequestSize: 100, BatchTime: TimeSpan.FromSeconds(1), readsInFlight,
+        new(MaxFileBytes: 1 << 24, FirstRequestSize: 10, MaxRequestSize: 100, BatchTime: TimeSpan.FromSeconds(1), readsInFlight, InlineReadsUnder: TimeSpan.Zero,
             NoWorkRetry: TimeSpan.FromSeconds(30), fileDeadline, resend, _parts);
 
     /// <summary>The node's reads, from real files unless a test gives another source.</summary>

@@ -7,8 +7,8 @@ using Form3Actors.Core.Output;
 namespace Form3Actors.Core.Work;
 
 /// <summary>
-/// Does one batch: keeps up to <c>readAhead</c> of its files being read by the node's <see cref="FileFetcher"/>,
-/// extracts each as it arrives, appends the rows to the worker's part file, and says which files are done (with the
+/// Does one batch: keeps up to <c>readAhead</c> of its files being read by the node's <see cref="FileFetcher"/>
+/// (or, while reads are quick, reads them itself: <see cref="ReadPace"/>), extracts each as it arrives, appends the rows to the worker's part file, and says which files are done (with the
 /// version read) and which failed for a reason worth retrying. Plain code; the worker actor runs it on a thread of
 /// its own and watches <see cref="CurrentFile"/> to abandon a file whose read never returns.
 /// </summary>
@@ -17,7 +17,7 @@ namespace Form3Actors.Core.Work;
 /// retry caused by someone else's crash must not change the tables. A missing file is finished too, as an error
 /// row of the version <see cref="FileVersion.Missing"/>: a later run that finds it there again counts it as changed.
 /// </remarks>
-public sealed class BatchProcessor(FileFetcher fetcher, int readAhead, PartFileWriter parts, string workerId) : IDisposable
+public sealed class BatchProcessor(FileFetcher fetcher, int readAhead, ReadPace pace, PartFileWriter parts, string workerId) : IDisposable
 {
     readonly Form3Extractor _extractor = new();
     int _currentIndex = -1;
@@ -37,6 +37,7 @@ public sealed class BatchProcessor(FileFetcher fetcher, int readAhead, PartFileW
         var files = batch.Files;
         var fetches = new Fetch?[files.Length];
         var issued = 0;
+        var inline = pace.ReadsInline;
         var completed = ImmutableArray.CreateBuilder<FileStamp>(files.Length);
         var failed = ImmutableArray.CreateBuilder<FileFailure>();
         try
@@ -44,11 +45,11 @@ public sealed class BatchProcessor(FileFetcher fetcher, int readAhead, PartFileW
             for (var i = 0; i < files.Length; i++)
             {
                 cancel.ThrowIfCancellationRequested();
-                for (; issued < files.Length && issued <= i + readAhead; issued++) fetches[issued] = fetcher.Enqueue(files[issued].Path);
+                for (; !inline && issued < files.Length && issued <= i + readAhead; issued++) fetches[issued] = fetcher.Enqueue(files[issued].Path);
                 var item = files[i];
                 Volatile.Write(ref _currentStarted, TimeProvider.System.GetTimestamp());
                 Volatile.Write(ref _currentIndex, i);
-                var fetch = fetches[i]!;
+                var fetch = fetches[i];
                 fetches[i] = null;
                 var outcome = Outcome(item, fetch, cancel);
                 if (outcome.Version is { } version) completed.Add(new FileStamp(item.FileKey, version.Size, version.ModifiedUtcTicks));
@@ -68,13 +69,14 @@ public sealed class BatchProcessor(FileFetcher fetcher, int readAhead, PartFileW
     /// <summary>A file done (its rows or error row added, of this version), or failed for a reason of the moment.</summary>
     readonly record struct FileOutcome(FileVersion? Version, string? TransientReason);
 
-    /// <summary>Extracts one fetched file into the part file.</summary>
-    FileOutcome Outcome(WorkItem item, Fetch fetch, CancellationToken cancel)
+    /// <summary>Reads one file (itself, or from its <paramref name="fetch"/>) and extracts it into the part file.</summary>
+    FileOutcome Outcome(WorkItem item, Fetch? fetch, CancellationToken cancel)
     {
         FileRead read;
+        var started = TimeProvider.System.GetTimestamp();
         try
         {
-            read = fetch.Wait(cancel);
+            read = fetch?.Wait(cancel) ?? fetcher.Source.Read(item.Path);
         }
         catch (BadFilingException bad) when (bad.Version is null || bad.Error.Kind == ErrorKind.IoError)
         {
@@ -84,6 +86,10 @@ public sealed class BatchProcessor(FileFetcher fetcher, int readAhead, PartFileW
         {
             parts.AddError(item.FileKey, TableSchema.ErrorRow(item.SourcePath, bad.Error, attempts: 1));
             return new FileOutcome(bad.Version, null);
+        }
+        finally
+        {
+            pace.Observe(fetch?.ReadTime ?? TimeProvider.System.GetElapsedTime(started));
         }
         try
         {

@@ -25,11 +25,14 @@ public sealed class FileFetcher : IDisposable
     /// <summary>Reads in flight at most: the number of reading threads.</summary>
     public int Readers { get; }
 
+    /// <summary>Where the reads come from, for a worker that reads a file itself (when reads are quick, see <see cref="ReadPace"/>).</summary>
+    public IFilingSource Source => _source;
+
     /// <summary>Queues a read; its result waits in the returned <see cref="Fetch"/>.</summary>
     public Fetch Enqueue(string path)
     {
         var fetch = new Fetch(path);
-        if (!_requests.TryAdd(fetch)) fetch.Complete(default, new ObjectDisposedException(nameof(FileFetcher)));
+        if (!_requests.TryAdd(fetch)) fetch.Complete(default, new ObjectDisposedException(nameof(FileFetcher)), TimeSpan.Zero);
         return fetch;
     }
 
@@ -38,13 +41,15 @@ public sealed class FileFetcher : IDisposable
         foreach (var fetch in _requests.GetConsumingEnumerable())
         {
             if (fetch.Abandoned) continue;
+            var started = TimeProvider.System.GetTimestamp();
             try
             {
-                fetch.Complete(_source.Read(fetch.Path), null);
+                var read = _source.Read(fetch.Path);
+                fetch.Complete(read, null, TimeProvider.System.GetElapsedTime(started));
             }
             catch (Exception e)
             {
-                fetch.Complete(default, e);
+                fetch.Complete(default, e, TimeProvider.System.GetElapsedTime(started));
             }
         }
     }
@@ -66,9 +71,12 @@ public sealed class Fetch(string path)
 
     internal bool Abandoned => _abandoned;
 
-    internal void Complete(FileRead read, Exception? failure)
+    /// <summary>How long the read itself took on its thread (not counting its wait in the queue).</summary>
+    public TimeSpan ReadTime { get; private set; }
+
+    internal void Complete(FileRead read, Exception? failure, TimeSpan readTime)
     {
-        (_read, _failure) = (read, failure);
+        (_read, _failure, ReadTime) = (read, failure, readTime);
         _done.Set();
         if (_abandoned) ReleaseOnce();
     }

@@ -29,6 +29,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     readonly string _workerId;
     readonly FileFetcher _fetcher;
     readonly BatchSizer _sizer;
+    readonly ReadPace _pace;
     readonly Dictionary<long, ReportBatchCompleted> _unacknowledged = [];
     BatchProcessor _processor;
     int _generation;
@@ -65,6 +66,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _workerId = workerId;
         _fetcher = fetcher;
         _sizer = new BatchSizer(settings.FirstRequestSize, settings.MaxRequestSize, settings.BatchTime);
+        _pace = new ReadPace(settings.InlineReadsUnder);
         _processor = NewProcessor();
 
         Receive<AssignBatch>(HandleAssignBatch);
@@ -119,7 +121,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     BatchProcessor NewProcessor()
     {
         var name = _generation == 0 ? _workerId : $"{_workerId}-g{_generation}";
-        return new BatchProcessor(_fetcher, _settings.ReadsInFlight, new PartFileWriter(_settings.PartsDirectory, name), _workerId);
+        return new BatchProcessor(_fetcher, _settings.ReadsInFlight, _pace, new PartFileWriter(_settings.PartsDirectory, name), _workerId);
     }
 
     /// <summary>Asks for a batch unless one is asked for or already waiting.</summary>
