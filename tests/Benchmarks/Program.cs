@@ -28,6 +28,19 @@ run.SetAction(async (parse, _) => await BenchmarkReport.Run(
     parse.GetRequiredValue(work)));
 root.Add(run);
 
+var slowFiles = new Option<int>("--files") { Description = "Filings run end to end on slow storage", DefaultValueFactory = _ => 20_000 };
+var slowListed = new Option<int>("--listed") { Description = "Filings listed for the first-hand-out and rerun rows", DefaultValueFactory = _ => 100_000 };
+var latencies = new Option<string>("--latencies") { Description = "Delays per request in ms, comma separated", DefaultValueFactory = _ => "1,10" };
+var pythonSeconds = new Option<int>("--python-seconds") { Description = "About how long the Python script runs at each delay (on the first files of the list)", DefaultValueFactory = _ => 15 };
+var slow = new Command("slow", "The filings on a network file system (shared/bench/latencyfs mounted by the benchmark): plain readers, the script, the embedded default, the cluster, reruns; prints a Markdown table")
+{
+    slowFiles, slowListed, latencies, pythonSeconds, work,
+};
+slow.SetAction(async (parse, _) => await SlowStorageBenchmark.Run(parse.GetValue(slowFiles), parse.GetValue(slowListed),
+    parse.GetRequiredValue(latencies).Split(',').Select(s => double.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToList(),
+    parse.GetValue(pythonSeconds), parse.GetRequiredValue(work)));
+root.Add(slow);
+
 var soakFiles = new Option<int>("--files") { Description = "Filings in the generated corpus", DefaultValueFactory = _ => 100_000 };
 var soakInterruptions = new Option<int>("--interruptions") { Description = "SIGKILL or SIGTERM to the coordinator or a node, at random moments", DefaultValueFactory = _ => 30 };
 var soakPause = new Option<double>("--max-pause") { Description = "Longest pause between interruptions, in seconds (the shortest is a sixth of it)", DefaultValueFactory = _ => 6 };

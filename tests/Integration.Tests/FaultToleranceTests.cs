@@ -106,7 +106,8 @@ public sealed class FaultToleranceTests(ClusterFixture fixture) : IClassFixture<
         using (var second = Start.Coordinator(fixture, "append-second", csv, runDir))
         {
             Assert.True(await second.WaitForExitAsync(RunTimeout) == 0, second.Tail());
-            Assert.Contains($"{firstPart - 1:N0} already done by earlier runs (skipped), {lines.Length - firstPart:N0} to process", second.Log());
+            Assert.Contains($"{lines.Length - firstPart:N0} new to process, {firstPart - 1:N0} finished by earlier runs", second.Log());
+            Assert.Contains($"{firstPart - 1:N0} already done by earlier runs (skipped), 0 changed or gone", second.Log());
         }
         var input = RunTables.Manifest(runDir).GetProperty("input");
         Assert.Equal(lines.Length - firstPart, input.GetProperty("processed").GetInt32());

@@ -102,7 +102,7 @@ public sealed class LivenessTests(ClusterFixture fixture) : IClassFixture<Cluste
         using var run = Coordinator("fifo", "run", csv, "--run-dir", runDir);
         Assert.True(await run.WaitForExitAsync(TimeSpan.FromMinutes(1)) == 0, run.Tail());
         var errors = File.ReadAllLines(Path.Combine(runDir, "results", "ERRORS.csv"));
-        Assert.Equal($"{fifo},input,not_regular_file,\"{fifo} is a named pipe (FIFO), not a regular file; only regular files are read\",0", Assert.Single(errors.Skip(1)));
+        Assert.Equal($"{fifo},read,not_regular_file,\"{fifo} is a named pipe (FIFO), not a regular file; only regular files are read\",1", Assert.Single(errors.Skip(1)));
         Assert.Equal(3, File.ReadAllLines(Path.Combine(runDir, "results", "SUBMISSION.csv")).Length);
         Directory.Delete(folder, recursive: true);
     }

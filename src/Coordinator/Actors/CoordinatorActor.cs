@@ -220,7 +220,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         var (changed, steps) = _state.VersionsChecked(checks);
         _changedFound += changed;
         if (_state.Unchecked == 0)
-            _log.Info("Checked the files earlier runs finished in {Seconds:F2} s: {Unchanged:N0} unchanged (skipped), {Changed:N0} changed or gone (to process)",
+            _log.Info("Checked the files earlier runs finished in {Seconds:F2} s: {Unchanged:N0} already done by earlier runs (skipped), {Changed:N0} changed or gone (to process)",
                 _clock.GetElapsedTime(_checksStarted).TotalSeconds, _state.AlreadyDone, _changedFound);
         Carry(steps);
     }
