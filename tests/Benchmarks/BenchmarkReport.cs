@@ -42,11 +42,18 @@ public static class BenchmarkReport
         Console.WriteLine(string.Create(Invariant, $"Node join: a node process started against a running coordinator asked for work {join:F2} s after its start (target: within 1 s)."));
         Console.WriteLine();
 
+        await Scale(scale, work);
+    }
+
+    /// <summary>The coordinator table: hand-out, journal and recovery as the journal grows, with no-op workers.</summary>
+    public static async Task Scale(IReadOnlyList<int> scale, string work)
+    {
+        Directory.CreateDirectory(work);
         if (scale.Count > 0)
         {
             Console.WriteLine("## Coordinator as the journal grows (real actor and SQLite journal, synthetic keys, no-op workers, no filings)");
             Console.WriteLine();
-            Console.WriteLine("| files in the journal | no-op workers | fill (batches of 1,000) | handed out and journaled | recovery | ledger memory | per file | journal file |");
+            Console.WriteLine("| files in the journal | no-op workers | fill (requests of form3.node.max-request-size) | handed out and journaled | recovery | ledger memory | per file | journal file |");
             Console.WriteLine("|---|---|---|---|---|---|---|---|");
             foreach (var files in scale)
             foreach (var workers in ScaleWorkers)

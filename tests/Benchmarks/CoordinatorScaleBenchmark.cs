@@ -24,7 +24,7 @@ public sealed record ScaleResult(int Files, int Workers, double FillSeconds, dou
 }
 
 /// <summary>
-/// The real coordinator actor on a real SQLite journal, fed by in-process workers that complete batches of 1,000
+/// The real coordinator actor on a real SQLite journal, fed by in-process workers that complete batches of
 /// synthetic files instantly (as many nodes with no-op extraction would); then a second coordinator recovers that
 /// journal, as a rerun does.
 /// </summary>
@@ -59,13 +59,15 @@ public static class CoordinatorScaleBenchmark
             .WithFallback(ClusterConfig.Build(HoconFiles.Load("coordinator.conf", "node.conf", "shared.conf"), "127.0.0.1", 0, []))
             .WithFallback(SqlPersistence.DefaultConfiguration);
         var settings = CoordinatorSettings.From(config);
-        settings = settings with { Queue = settings.Queue with { BatchSize = 1000 }, ProgressInterval = TimeSpan.FromMinutes(10) };
+        settings = settings with { ProgressInterval = TimeSpan.FromMinutes(10) };
+        // As many files as a worker that does each at once asks for: the most a request may ask.
+        var request = config.GetInt("form3.node.max-request-size");
         using var system = ActorSystem.Create("form3", config);
         var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var coordinator = system.ActorOf(CoordinatorActor.Props(settings, folder, outcome, TimeProvider.System, expectsExternalNodes: false), CoordinatorActor.Name);
         coordinator.Tell(new StartRun(listing));
         foreach (var name in Enumerable.Range(1, workers).Select(i => $"bench-{i}"))
-            system.ActorOf(Props.Create(() => new InstantWorker(coordinator, name)));
+            system.ActorOf(Props.Create(() => new InstantWorker(coordinator, name, request)));
         await work(coordinator);
         var result = await outcome.Task.WaitAsync(TimeSpan.FromMinutes(10));
         if (result is not RunOutcome.Completed) throw new InvalidOperationException($"coordinator ended with {result}");
@@ -77,14 +79,14 @@ public static class CoordinatorScaleBenchmark
 /// <summary>A worker that completes every batch at once, so only the coordinator's own costs are measured.</summary>
 sealed class InstantWorker : ReceiveActor
 {
-    public InstantWorker(IActorRef coordinator, string name)
+    public InstantWorker(IActorRef coordinator, string name, int request)
     {
         // The synthetic paths exist nowhere: reported as read missing, which is also what the recovering rerun's check finds.
         Receive<AssignBatch>(batch => coordinator.Tell(new ReportBatchCompleted(batch.BatchId, name, [],
             batch.Files.Select(f => new FileStamp(f.FileKey, FileVersion.Missing.Size, FileVersion.Missing.ModifiedUtcTicks)).ToImmutableArray(), [])));
-        Receive<BatchAccepted>(_ => coordinator.Tell(new RequestWork(name, 1000)));
-        Receive<NoWorkYet>(_ => Context.System.Scheduler.ScheduleTellOnce(TimeSpan.FromMilliseconds(50), coordinator, new RequestWork(name, 1000), Self));
+        Receive<BatchAccepted>(_ => coordinator.Tell(new RequestWork(name, request)));
+        Receive<NoWorkYet>(_ => Context.System.Scheduler.ScheduleTellOnce(TimeSpan.FromMilliseconds(50), coordinator, new RequestWork(name, request), Self));
         Receive<RunFinished>(_ => Context.Stop(Self));
-        coordinator.Tell(new RequestWork(name, 1000));
+        coordinator.Tell(new RequestWork(name, request));
     }
 }

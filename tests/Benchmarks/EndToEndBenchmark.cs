@@ -23,11 +23,12 @@ public static class EndToEndBenchmark
 {
     static readonly TimeSpan Timeout = TimeSpan.FromMinutes(30);
 
-    public static async Task<EndToEndResult> Embedded(string input, int files, string runDir)
+    /// <param name="name">The process's name, and its log's: logs are appended to, so each run in one folder needs its own.</param>
+    public static async Task<EndToEndResult> Embedded(string input, int files, string runDir, string name = "embedded")
     {
         var startedAt = DateTimeOffset.UtcNow;
         var watch = Stopwatch.StartNew();
-        using var run = Form3Process.Start("form3-coordinator", "embedded", Path.Combine(runDir, "..", "logs"), null, "run", input, "--run-dir", runDir);
+        using var run = Form3Process.Start("form3-coordinator", name, Path.Combine(runDir, "..", "logs"), null, "run", input, "--run-dir", runDir);
         await Expect(run, 0);
         var elapsed = watch.Elapsed;
         return Result("embedded default (1 process, 2 workers)", elapsed, files, runDir) with { Fixed = FixedCost.Read(run.Log(), startedAt, startedAt + elapsed) };
@@ -90,10 +91,10 @@ public static class EndToEndBenchmark
     /// Runs the same command again on a finished run folder: everything is skipped and the tables are kept, so it
     /// measures recovery, listing and start-up. The recovery time is the log's (a kept manifest is the earlier run's).
     /// </summary>
-    public static async Task<EndToEndResult> Rerun(string input, int files, string runDir)
+    public static async Task<EndToEndResult> Rerun(string input, int files, string runDir, string name = "rerun")
     {
         var watch = Stopwatch.StartNew();
-        using var run = Form3Process.Start("form3-coordinator", "rerun", Path.Combine(runDir, "..", "logs"), null, "run", input, "--run-dir", runDir);
+        using var run = Form3Process.Start("form3-coordinator", name, Path.Combine(runDir, "..", "logs"), null, "run", input, "--run-dir", runDir);
         await Expect(run, 0);
         return Result("rerun of a finished run (all skipped)", watch.Elapsed, files, runDir) with { RecoverySeconds = LogClock.RecoverySeconds(run.Log()) };
     }

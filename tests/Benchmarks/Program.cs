@@ -41,6 +41,11 @@ slow.SetAction(async (parse, _) => await SlowStorageBenchmark.Run(parse.GetValue
     parse.GetValue(pythonSeconds), parse.GetRequiredValue(work)));
 root.Add(slow);
 
+var scaleOnly = new Command("scale", "Only the coordinator table of `run`: hand-out and journal with no-op workers, recovery, ledger memory") { scale, work };
+scaleOnly.SetAction(async (parse, _) => await BenchmarkReport.Scale(
+    parse.GetRequiredValue(scale).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList(), parse.GetRequiredValue(work)));
+root.Add(scaleOnly);
+
 var soakFiles = new Option<int>("--files") { Description = "Filings in the generated corpus", DefaultValueFactory = _ => 100_000 };
 var soakInterruptions = new Option<int>("--interruptions") { Description = "SIGKILL or SIGTERM to the coordinator or a node, at random moments", DefaultValueFactory = _ => 30 };
 var soakPause = new Option<double>("--max-pause") { Description = "Longest pause between interruptions, in seconds (the shortest is a sixth of it)", DefaultValueFactory = _ => 6 };

@@ -19,6 +19,9 @@ public sealed class SerializerTests : Akka.TestKit.Xunit2.TestKit
 
     static readonly PartSegment Segment = new("host-1-w1-abc.part", "SUBMISSION", 1024, 512);
 
+    /// <summary>A file key as the coordinator writes it: 32 hex digits.</summary>
+    const string Key = "0123456789abcdef0000000000c0ffee";
+
     public static TheoryData<IForm3Message> Messages => new()
     {
         new RequestWork("host-1-w1", 256),
@@ -27,7 +30,7 @@ public sealed class SerializerTests : Akka.TestKit.Xunit2.TestKit
         NoWorkYet.Instance,
         new BatchAccepted(7),
         RunFinished.Instance,
-        new FilesCompleted(3, [Segment], [new FileStamp("00ff", 10, 20)], new DateTimeOffset(2026, 11, 24, 1, 2, 3, TimeSpan.Zero)),
+        new FilesCompleted(3, [Segment], [new FileStamp(Key, 10, 20), new FileStamp(Key.Replace('0', 'f'), -1, 0)], new DateTimeOffset(2026, 11, 24, 1, 2, 3, TimeSpan.Zero)),
         new FilesQuarantined([new QuarantinedFile(new FileStamp("00ff", 10, 20), "a.txt", "retries_exhausted", "why", 3)], DateTimeOffset.UnixEpoch),
         new CoordinatorSnapshot(1, [1, 2, 3, 250]),
     };
@@ -55,6 +58,18 @@ public sealed class SerializerTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(new RequestWork("w9", 64), serializer.FromBinary(newer, "work.request.v1"));
         var older = Encoding.UTF8.GetBytes("""{"workerId":"w9"}""");
         Assert.Equal(new RequestWork("w9", 0), serializer.FromBinary(older, "work.request.v1"));
+    }
+
+    [Fact]
+    public void A_completion_is_journaled_in_32_bytes_a_file_and_one_of_an_earlier_version_still_reads()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(FilesCompleted));
+        FilesCompleted Of(int files) => new(1, [Segment], [.. Enumerable.Range(0, files).Select(i => new FileStamp($"{i:x32}", 8_000 + i, 638_000_000_000_000_000L + i))], DateTimeOffset.UnixEpoch);
+        Assert.Equal(32 * 1000, serializer.ToBinary(Of(1001)).Length - serializer.ToBinary(Of(1)).Length);
+
+        var v1 = Encoding.UTF8.GetBytes($$"""{"batchRef":4,"segments":[],"files":[{"fileKey":"{{Key}}","size":10,"modifiedUtcTicks":20}],"occurredAt":"2026-11-24T01:02:03+00:00"}""");
+        var read = Assert.IsType<FilesCompleted>(serializer.FromBinary(v1, "event.completed.v1"));
+        Assert.Equal((4, new FileStamp(Key, 10, 20)), (read.BatchRef, Assert.Single(read.Files)));
     }
 
     [Fact]

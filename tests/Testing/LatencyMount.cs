@@ -15,6 +15,13 @@ public sealed class LatencyMount : IAsyncDisposable
 
     public string MountPoint { get; }
 
+    /// <summary>The CPU time the file server process has used so far (user and system).</summary>
+    public TimeSpan ServerCpu()
+    {
+        _server.Refresh();
+        return _server.TotalProcessorTime;
+    }
+
     LatencyMount(Process server, string mountPoint)
     {
         _server = server;

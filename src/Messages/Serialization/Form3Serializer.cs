@@ -17,7 +17,8 @@ namespace Form3Actors.Messages.Serialization;
 /// stable strings, so moving or renaming a class does not break old journals, and JSON by property name tolerates an
 /// added field in either direction (an unknown property is skipped, a missing one takes its default). A manifest,
 /// once used, is never reused for another shape: add a new one instead. The snapshot is binary because it holds
-/// millions of entries.
+/// millions of entries, and so is <see cref="FilesCompleted"/>, which the coordinator journals with every file of
+/// every batch (<see cref="CompletedEventFormat"/>; version 1 of it, JSON, is still read).
 /// </remarks>
 public sealed class Form3Serializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
@@ -31,12 +32,15 @@ public sealed class Form3Serializer(ExtendedActorSystem system) : SerializerWith
         [typeof(NoWorkYet)] = "work.nowork.v1",
         [typeof(BatchAccepted)] = "work.accepted.v1",
         [typeof(RunFinished)] = "work.finished.v1",
-        [typeof(FilesCompleted)] = "event.completed.v1",
+        [typeof(FilesCompleted)] = "event.completed.v2",
         [typeof(FilesQuarantined)] = "event.quarantined.v1",
         [typeof(CoordinatorSnapshot)] = "snapshot.v1",
     };
 
-    static readonly Dictionary<string, Type> Types = Manifests.ToDictionary(kv => kv.Value, kv => kv.Key);
+    /// <summary>Manifests still read but no longer written: journals of earlier versions hold them.</summary>
+    static readonly Dictionary<string, Type> Retired = new() { ["event.completed.v1"] = typeof(FilesCompleted) };
+
+    static readonly Dictionary<string, Type> Types = Manifests.ToDictionary(kv => kv.Value, kv => kv.Key).Concat(Retired).ToDictionary();
 
     public override int Identifier => SerializerId;
 
@@ -57,6 +61,7 @@ public sealed class Form3Serializer(ExtendedActorSystem system) : SerializerWith
             snapshot.Ledger.CopyTo(bytes, 4);
             return bytes;
         }
+        if (obj is FilesCompleted completed) return CompletedEventFormat.Write(completed);
         return JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Form3JsonContext.Default);
     }
 
@@ -66,6 +71,7 @@ public sealed class Form3Serializer(ExtendedActorSystem system) : SerializerWith
             throw new SerializationException($"unknown manifest '{manifest}': written by a newer Form3Actors?");
         if (type == typeof(CoordinatorSnapshot))
             return new CoordinatorSnapshot(BinaryPrimitives.ReadInt32LittleEndian(bytes), bytes[4..]);
+        if (manifest == Manifests[typeof(FilesCompleted)]) return CompletedEventFormat.Read(bytes);
         return JsonSerializer.Deserialize(bytes, type, Form3JsonContext.Default)
             ?? throw new SerializationException($"empty payload for manifest '{manifest}'");
     }

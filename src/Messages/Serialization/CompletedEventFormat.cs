@@ -1,0 +1,60 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Form3Actors.Messages.CoordinatorEvents;
+using Form3Actors.Messages.WorkProtocol;
+
+namespace Form3Actors.Messages.Serialization;
+
+/// <summary>
+/// <see cref="FilesCompleted"/> in binary: the event the coordinator journals most, once per batch, with every file
+/// of the batch. As JSON a file took about 95 bytes, and the SQL journal writes the payload into its statement as
+/// hex text that SQLite parses again; here a file takes 32 bytes (its 128-bit key, size and modification time).
+/// </summary>
+static class CompletedEventFormat
+{
+    public static byte[] Write(FilesCompleted completed)
+    {
+        using var buffer = new MemoryStream(64 + completed.Segments.Length * 64 + completed.Files.Length * 32);
+        using (var w = new BinaryWriter(buffer))
+        {
+            w.Write(completed.BatchRef);
+            w.Write(completed.OccurredAt.UtcTicks);
+            w.Write(completed.Segments.Length);
+            foreach (var s in completed.Segments)
+            {
+                w.Write(s.PartFile);
+                w.Write(s.Table);
+                w.Write(s.Offset);
+                w.Write(s.Length);
+            }
+            w.Write(completed.Files.Length);
+            Span<byte> key = stackalloc byte[16];
+            foreach (var f in completed.Files)
+            {
+                if (f.FileKey.Length != 32 || !UInt128.TryParse(f.FileKey, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var parsed))
+                    throw new ArgumentException($"file key '{f.FileKey}' is not 32 hex digits");
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt128LittleEndian(key, parsed);
+                w.Write(key);
+                w.Write(f.Size);
+                w.Write(f.ModifiedUtcTicks);
+            }
+        }
+        return buffer.ToArray();
+    }
+
+    public static FilesCompleted Read(byte[] bytes)
+    {
+        using var r = new BinaryReader(new MemoryStream(bytes));
+        var batchRef = r.ReadInt32();
+        var occurredAt = new DateTimeOffset(r.ReadInt64(), TimeSpan.Zero);
+        var segments = ImmutableArray.CreateBuilder<PartSegment>(r.ReadInt32());
+        for (var i = 0; i < segments.Capacity; i++) segments.Add(new PartSegment(r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadInt64()));
+        var files = ImmutableArray.CreateBuilder<FileStamp>(r.ReadInt32());
+        for (var i = 0; i < files.Capacity; i++)
+        {
+            var key = System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(r.ReadBytes(16));
+            files.Add(new FileStamp(key.ToString("x32", CultureInfo.InvariantCulture), r.ReadInt64(), r.ReadInt64()));
+        }
+        return new FilesCompleted(batchRef, segments.MoveToImmutable(), files.MoveToImmutable(), occurredAt);
+    }
+}
