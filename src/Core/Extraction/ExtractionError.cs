@@ -3,7 +3,6 @@ namespace Form3Actors.Core.Extraction;
 /// <summary>Where in the pipeline an input was rejected; written to ERRORS.csv as STAGE.</summary>
 public static class Stage
 {
-    public const string Input = "input";
     public const string Read = "read";
     public const string Envelope = "envelope";
     public const string Xml = "xml";

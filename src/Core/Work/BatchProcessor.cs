@@ -7,15 +7,16 @@ using Form3Actors.Core.Output;
 namespace Form3Actors.Core.Work;
 
 /// <summary>
-/// Does one batch: keeps up to <c>readAhead</c> of its files being read by the node's <see cref="FileFetcher"/>
-/// (or, while reads are quick, reads them itself: <see cref="ReadPace"/>), extracts each as it arrives, appends the rows to the worker's part file, and says which files are done (with the
-/// version read) and which failed for a reason worth retrying. Plain code; the worker actor runs it on a thread of
-/// its own and watches <see cref="CurrentFile"/> to abandon a file whose read never returns.
+/// Does one batch: keeps up to <c>readAhead</c> of its files being read by the node's <see cref="FileFetcher"/> (or,
+/// while reads are quick, reads them itself: <see cref="ReadPace"/>), extracts each as it arrives, appends the rows
+/// to the worker's part file, and says which files are done (with the version read) and which failed for a reason
+/// worth retrying. Plain code; the worker actor runs it on a thread of its own and watches <see cref="CurrentFile"/>
+/// to abandon a file whose read never returns.
 /// </summary>
 /// <remarks>
 /// A file rejected for its content gets ATTEMPTS=1 whichever try this was: its rejection is deterministic, and a
 /// retry caused by someone else's crash must not change the tables. A missing file is finished too, as an error
-/// row of the version <see cref="FileVersion.Missing"/>: a later run that finds it there again counts it as changed.
+/// row of the version <see cref="FileVersion.Missing"/>: a later run that finds the file there counts it as changed.
 /// </remarks>
 public sealed class BatchProcessor(FileFetcher fetcher, int readAhead, ReadPace pace, PartFileWriter parts, string workerId) : IDisposable
 {
