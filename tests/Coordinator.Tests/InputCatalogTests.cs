@@ -30,12 +30,13 @@ public sealed class InputCatalogTests
     [Fact]
     public async Task Listing_never_touches_the_listed_files_and_keeps_the_input_order()
     {
-        // On a network file system every check is a round trip: listing reads the input alone. Ten thousand rows with
-        // EDGAR's varied path lengths and duplicates, none of them on disk, and a FIFO (which would block an open).
+        // On a network file system every check is a round trip: listing reads the input alone. 80,000 rows with
+        // EDGAR's varied path lengths and duplicates, none of them on disk, and a FIFO (which would block an open);
+        // the CSV is over 3 MiB, so it is read in several ranges at once and rows straddle their edges.
         using var temp = new TempFolder();
         var random = new Random(7);
         var rows = new List<string>();
-        for (var i = 0; i < 10_000; i++)
+        for (var i = 0; i < 80_000; i++)
         {
             var cik = random.NextInt64(1, 10_000_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture);
             var path = $"edgar/data/{cik}/{i:D10}-{random.Next(100):D2}-{i % 999_999:D6}.txt";
@@ -48,6 +49,7 @@ public sealed class InputCatalogTests
         var csv = Path.Combine(temp.Path, "form_3_many.csv");
         await File.WriteAllLinesAsync(csv, ["filepath", .. rows]);
 
+        Assert.True(new FileInfo(csv).Length > 3 << 20);
         var listing = await Task.Run(() => InputCatalog.Load(csv, Defaults)).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(rows.Distinct(), Files(listing).Select(f => f.SourcePath));

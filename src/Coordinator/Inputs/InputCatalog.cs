@@ -62,7 +62,7 @@ public static class InputCatalog
 
     static void ReadCsv(string csvPath, string pathColumn, string folder, Builder builder)
     {
-        using var csv = CsvDataReader.Create(csvPath);
+        using var csv = CsvDataReader.Create(new StreamReader(InputFileBytes.Read(csvPath)));
         var ordinal = -1;
         for (var i = 0; i < csv.FieldCount; i++)
             if (string.Equals(csv.GetName(i), pathColumn, StringComparison.OrdinalIgnoreCase)) ordinal = i;
@@ -102,7 +102,9 @@ public static class InputCatalog
         if (!Directory.Exists(mirrorRoot)) throw new InputException($"mirror root not found: {mirrorRoot}");
         var root = Path.GetFullPath(mirrorRoot);
         var builder = new Builder($"EDGAR index {indexPath} under {mirrorRoot}", cancel);
-        var lines = File.ReadAllLines(indexPath);
+        var lines = new List<string>();
+        using (var text = new StreamReader(InputFileBytes.Read(indexPath)))
+            for (var line = text.ReadLine(); line != null; line = text.ReadLine()) lines.Add(line);
         var pipe = lines.Any(l => l.StartsWith("CIK|", StringComparison.Ordinal));
         int formStart = -1, formEnd = -1;
         var inBody = false;
