@@ -54,7 +54,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         public static readonly CheckDeadline Instance = new();
     }
 
-    /// <summary>A batch finished (or threw) on the thread pool; <c>Generation</c> tells a current result from an abandoned one.</summary>
+    /// <summary>A batch finished (or threw) on its thread; <c>Generation</c> tells a current result from an abandoned one.</summary>
     sealed record BatchProcessed(int Generation, AssignBatch Batch, ReportBatchCompleted? Report, Exception? Fault, TimeSpan Elapsed);
 
     public ITimerScheduler Timers { get; set; } = null!;

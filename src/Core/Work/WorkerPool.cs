@@ -6,9 +6,9 @@ using Form3Actors.Core.Extraction;
 namespace Form3Actors.Core.Work;
 
 /// <summary>
-/// The workers of one node (one per core it was given) and the reads they share. Stops itself when every worker has stopped, which happens
-/// when the coordinator says the run is finished or goes away, and then completes <c>finished</c> with which of the
-/// two it was, so the node process can exit with the right code.
+/// The workers of one node (one per core it was given) and the reads they share. Stops itself when every worker has
+/// stopped, which happens when the coordinator says the run is finished or goes away, and then completes
+/// <c>finished</c> with which of the two it was, so the node process can exit with the right code.
 /// </summary>
 public sealed class WorkerPool : ReceiveActor
 {
