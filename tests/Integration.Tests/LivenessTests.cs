@@ -89,6 +89,19 @@ public sealed class LivenessTests(ClusterFixture fixture) : IClassFixture<Cluste
     }
 
     [Fact]
+    public async Task A_run_folder_whose_name_reads_like_connection_string_text_is_used_as_named()
+    {
+        foreach (var name in new[] { "semi;colon", "Data Source=x;Mode=ReadOnly" })
+        {
+            var runDir = Path.Combine(NewRunDir("odd-folder"), name);
+            using var run = Coordinator("odd-folder", "run", Sample, "--run-dir", runDir);
+            Assert.True(await run.WaitForExitAsync(TimeSpan.FromMinutes(1)) == 0, run.Tail());
+            Assert.True(File.Exists(Path.Combine(runDir, "journal.db")), $"no journal in {runDir}");
+            Assert.Equal(11, File.ReadAllLines(Path.Combine(runDir, "results", "SUBMISSION.csv")).Length);
+        }
+    }
+
+    [Fact]
     public async Task A_fifo_in_the_input_is_an_error_row_and_the_run_finishes()
     {
         var folder = Directory.CreateTempSubdirectory("form3-fifo-").FullName;

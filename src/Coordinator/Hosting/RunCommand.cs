@@ -10,6 +10,7 @@ using Form3Actors.Coordinator.Inputs;
 using Form3Actors.Coordinator.State;
 using Form3Actors.Core.Hosting;
 using Form3Actors.Core.Work;
+using Microsoft.Data.Sqlite;
 
 namespace Form3Actors.Coordinator.Hosting;
 
@@ -137,10 +138,12 @@ public static class RunCommand
         string host, int port, bool insecure)
     {
         if (signals.Stopping.IsCancellationRequested) throw new OperationCanceledException(signals.Stopping);
+        // The path is data, never connection-string text: a folder named `semi;colon` or `x;Mode=ReadOnly` is quoted.
+        var journal = new SqliteConnectionStringBuilder { DataSource = folder.Journal }.ConnectionString;
         var config = ClusterConfig.Build(files, host, port,
             [
-                $"akka.persistence.journal.sql.connection-string = {ClusterConfig.Quote("Data Source=" + folder.Journal)}",
-                $"akka.persistence.snapshot-store.sql.connection-string = {ClusterConfig.Quote("Data Source=" + folder.Journal)}",
+                $"akka.persistence.journal.sql.connection-string = {ClusterConfig.Quote(journal)}",
+                $"akka.persistence.snapshot-store.sql.connection-string = {ClusterConfig.Quote(journal)}",
             ])
             .WithFallback(SqlPersistence.DefaultConfiguration);
         var settings = CoordinatorSettings.From(config);
