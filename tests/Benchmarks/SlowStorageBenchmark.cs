@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Form3Actors.Core.Work;
 using Form3Actors.Testing;
 
 namespace Form3Actors.Benchmarks;
@@ -166,7 +167,7 @@ public static class SlowStorageBenchmark
     {
         var next = -1;
         var watch = Stopwatch.StartNew();
-        var workers = Enumerable.Range(0, threads).Select(_ => new Thread(() =>
+        OwnThreads.Run(threads, "bench", () =>
         {
             for (int i; (i = Interlocked.Increment(ref next)) < paths.Count;)
             {
@@ -178,9 +179,7 @@ public static class SlowStorageBenchmark
                 {
                 }
             }
-        })).ToList();
-        workers.ForEach(t => t.Start());
-        workers.ForEach(t => t.Join());
+        }).Wait();
         return watch.Elapsed.TotalSeconds;
     }
 

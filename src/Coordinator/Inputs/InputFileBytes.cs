@@ -1,3 +1,5 @@
+using Form3Actors.Core.Work;
+
 namespace Form3Actors.Coordinator.Inputs;
 
 /// <summary>
@@ -35,28 +37,17 @@ static class InputFileBytes
         var bytes = new byte[length];
         var ranges = (int)((length + RangeBytes - 1) / RangeBytes);
         var next = -1;
-        Exception? failure = null;
-        var readers = Enumerable.Range(0, Math.Clamp(ranges, 1, ReadsInFlight)).Select(_ => new Thread(() =>
+        OwnThreads.Run(Math.Clamp(ranges, 1, ReadsInFlight), "form3-input-read", () =>
         {
-            try
+            for (int range; (range = Interlocked.Increment(ref next)) < ranges;)
             {
-                for (int range; (range = Interlocked.Increment(ref next)) < ranges;)
-                {
-                    var offset = (long)range * RangeBytes;
-                    var end = Math.Min(length, offset + RangeBytes);
-                    for (int read; offset < end; offset += read)
-                        if ((read = RandomAccess.Read(handle, bytes.AsSpan((int)offset, (int)(end - offset)), offset)) == 0)
-                            throw new IOException($"{path} ended at byte {offset:N0} while being read (it is {length:N0} bytes): was it being rewritten?");
-                }
+                var offset = (long)range * RangeBytes;
+                var end = Math.Min(length, offset + RangeBytes);
+                for (int read; offset < end; offset += read)
+                    if ((read = RandomAccess.Read(handle, bytes.AsSpan((int)offset, (int)(end - offset)), offset)) == 0)
+                        throw new IOException($"{path} ended at byte {offset:N0} while being read (it is {length:N0} bytes): was it being rewritten?");
             }
-            catch (Exception e)
-            {
-                Interlocked.CompareExchange(ref failure, e, null);
-            }
-        }) { IsBackground = true, Name = "form3-input-read" }).ToList();
-        readers.ForEach(t => t.Start());
-        readers.ForEach(t => t.Join());
-        if (failure != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }).GetAwaiter().GetResult();
         return new MemoryStream(bytes, writable: false);
     }
 }

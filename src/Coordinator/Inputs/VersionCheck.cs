@@ -1,4 +1,5 @@
 using Form3Actors.Core.Extraction;
+using Form3Actors.Core.Work;
 
 namespace Form3Actors.Coordinator.Inputs;
 
@@ -7,8 +8,7 @@ public sealed record VersionsChecked(int[] Indices, FileVersion[] Versions);
 
 /// <summary>
 /// A rerun's look at the files its journal finished: one stat each (following symbolic links, as the reader does),
-/// with many in flight on threads of their own, since on a network file system each is a round trip and two at a
-/// time took minutes for a million files. Results are delivered in chunks as they come, so changed files are handed
+/// with many in flight on threads of their own, since on a network file system each is a round trip. Results are delivered in chunks as they come, so changed files are handed
 /// out while the rest are still being checked.
 /// </summary>
 public static class VersionCheck
@@ -21,35 +21,21 @@ public static class VersionCheck
     {
         const int chunk = ChunkFiles;
         var next = -1;
-        var workers = Enumerable.Range(0, Math.Clamp(threads, 1, Math.Max(1, indices.Count))).Select(i =>
+        return OwnThreads.Run(Math.Clamp(threads, 1, Math.Max(1, indices.Count)), "form3-check", () =>
         {
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            new Thread(() =>
+            var checkedIndices = new List<int>(chunk);
+            var versions = new List<FileVersion>(chunk);
+            for (int at; !cancel.IsCancellationRequested && (at = Interlocked.Increment(ref next)) < indices.Count;)
             {
-                try
-                {
-                    var checkedIndices = new List<int>(chunk);
-                    var versions = new List<FileVersion>(chunk);
-                    for (int at; !cancel.IsCancellationRequested && (at = Interlocked.Increment(ref next)) < indices.Count;)
-                    {
-                        checkedIndices.Add(indices[at]);
-                        versions.Add(Check(pathOf(indices[at])));
-                        if (checkedIndices.Count < chunk) continue;
-                        deliver(new VersionsChecked([.. checkedIndices], [.. versions]));
-                        checkedIndices.Clear();
-                        versions.Clear();
-                    }
-                    if (checkedIndices.Count > 0) deliver(new VersionsChecked([.. checkedIndices], [.. versions]));
-                    done.SetResult();
-                }
-                catch (Exception e)
-                {
-                    done.SetException(e);
-                }
-            }) { IsBackground = true, Name = $"form3-check-{i + 1}" }.Start();
-            return done.Task;
-        }).ToList();
-        return Task.WhenAll(workers);
+                checkedIndices.Add(indices[at]);
+                versions.Add(Check(pathOf(indices[at])));
+                if (checkedIndices.Count < chunk) continue;
+                deliver(new VersionsChecked([.. checkedIndices], [.. versions]));
+                checkedIndices.Clear();
+                versions.Clear();
+            }
+            if (checkedIndices.Count > 0) deliver(new VersionsChecked([.. checkedIndices], [.. versions]));
+        });
     }
 
     static FileVersion Check(string path)

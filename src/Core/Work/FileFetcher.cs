@@ -15,15 +15,10 @@ public sealed class FileFetcher : IDisposable
 
     public FileFetcher(IFilingSource source, int readers)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(readers, 1);
         _source = source;
-        Readers = readers;
-        for (var i = 0; i < readers; i++)
-            new Thread(ReadLoop) { IsBackground = true, Name = $"form3-read-{i + 1}" }.Start();
+        // The loops end when Dispose completes the queue; a read that hangs holds only its own thread.
+        _ = OwnThreads.Run(readers, "form3-read", ReadLoop);
     }
-
-    /// <summary>Reads in flight at most: the number of reading threads.</summary>
-    public int Readers { get; }
 
     /// <summary>Where the reads come from, for a worker that reads a file itself (when reads are quick, see <see cref="ReadPace"/>).</summary>
     public IFilingSource Source => _source;
