@@ -35,24 +35,63 @@ public sealed class CoordinatorFailureSpecs : Akka.TestKit.Xunit2.TestKit
 
     ITestJournal Journal => TestJournal.FromRef(Persistence.Instance.Apply(Sys).JournalFor(null));
 
-    (IActorRef Coordinator, Task<RunOutcome> Outcome) StartCoordinator(int files, TimeProvider? clock = null)
+    (IActorRef Coordinator, Task<RunOutcome> Outcome) StartCoordinator(int files, TimeProvider? clock = null,
+        Func<CoordinatorSettings, CoordinatorSettings>? adjust = null, bool externalNodes = false)
     {
         var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var settings = CoordinatorSettings.From(Sys.Settings.Config) with { ProgressInterval = TimeSpan.FromSeconds(30) };
-        var coordinator = Sys.ActorOf(CoordinatorActor.Props(settings, _folder, outcome, clock ?? TimeProvider.System, expectsExternalNodes: false), CoordinatorActor.Name);
+        settings = adjust?.Invoke(settings) ?? settings;
+        var coordinator = Sys.ActorOf(CoordinatorActor.Props(settings, _folder, outcome, clock ?? TimeProvider.System, externalNodes), CoordinatorActor.Name);
         coordinator.Tell(new StartRun(new InputListing("test input", TestFiles.Many(files), 0, 0, 0)));
         return (coordinator, outcome.Task);
     }
 
     (AssignBatch Batch, Akka.TestKit.TestProbe Worker) TakeBatch(IActorRef coordinator)
     {
-        var worker = CreateTestProbe("worker");
+        var worker = CreateTestProbe();
         worker.Send(coordinator, new RequestWork("worker", 10));
         return (worker.ExpectMsg<AssignBatch>(TimeSpan.FromSeconds(10)), worker);
     }
 
     static ReportBatchCompleted AllDone(AssignBatch batch) =>
         new(batch.BatchId, "worker", [], batch.Files.Select(f => new FileStamp(f.FileKey, 100, 1)).ToImmutableArray(), []);
+
+    [Fact]
+    public async Task A_run_whose_every_node_left_midway_ends_after_the_node_deadline_with_that_reason()
+    {
+        var (coordinator, outcome) = StartCoordinator(40, adjust: s => s with { NodeJoinTimeout = TimeSpan.FromSeconds(1) }, externalNodes: true);
+        var (_, worker) = TakeBatch(coordinator);
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // longer than the deadline: a node is connected, so nothing ends
+        Assert.False(outcome.IsCompleted);
+        Sys.Stop(worker.Ref);
+
+        var failed = Assert.IsType<RunOutcome.Failed>(await outcome.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("every node left and none came back within 1 s", failed.Reason);
+    }
+
+    [Fact]
+    public async Task A_batch_whose_lease_runs_out_goes_to_the_next_worker_and_a_renewed_one_does_not()
+    {
+        var (coordinator, _) = StartCoordinator(20, adjust: s => s with
+        {
+            Queue = s.Queue with { BatchSize = 10, MinBatchSize = 10, BatchLease = TimeSpan.FromSeconds(1) },
+            LeaseCheckInterval = TimeSpan.FromMilliseconds(200),
+        });
+        var (lost, _) = TakeBatch(coordinator); // its worker never renews: as if the assignment were lost
+        var (renewed, renewer) = TakeBatch(coordinator);
+        var other = CreateTestProbe();
+        for (var i = 0; i < 10; i++)
+        {
+            renewer.Send(coordinator, new RenewLeases("worker", [renewed.BatchId]));
+            await Task.Delay(200);
+        }
+        other.Send(coordinator, new RequestWork("other", 10));
+        var again = other.ExpectMsg<AssignBatch>(TimeSpan.FromSeconds(5));
+        Assert.Equal(lost.Files.Select(f => f.FileKey), again.Files.Select(f => f.FileKey));
+        Assert.All(again.Files, f => Assert.Equal(2, f.Attempt));
+        other.Send(coordinator, new RequestWork("other", 10, RequestId: 2));
+        other.ExpectMsg<NoWorkYet>(TimeSpan.FromSeconds(5)); // the renewed batch stays with its worker
+    }
 
     [Fact]
     public async Task A_journal_write_that_fails_ends_the_run_with_a_message_that_says_what_to_do()

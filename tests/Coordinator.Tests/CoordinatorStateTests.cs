@@ -19,8 +19,12 @@ public sealed class CoordinatorStateTests
 
     /// <summary>Batches of a fixed size (the smallest is the largest): how they shrink is WorkQueueTests' business.</summary>
     static CoordinatorSettings Settings(int snapshotEvery = 1000, int batchSize = 10, int maxAttempts = 3) => new(
-        new QueueSettings(batchSize, MinBatchSize: batchSize, maxAttempts, IsolateAfterFailures: 2), snapshotEvery,
-        ProgressInterval: TimeSpan.FromSeconds(10), RateWindow: TimeSpan.FromSeconds(60), NodeJoinTimeout: TimeSpan.FromSeconds(180), ChecksInFlight: 4);
+        new QueueSettings(batchSize, MinBatchSize: batchSize, maxAttempts, IsolateAfterFailures: 2, BatchLease: Lease), snapshotEvery,
+        ProgressInterval: TimeSpan.FromSeconds(10), RateWindow: TimeSpan.FromSeconds(60), NodeJoinTimeout: TimeSpan.FromSeconds(180), ChecksInFlight: 4,
+        LeaseCheckInterval: LeaseCheck);
+
+    static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
+    static readonly TimeSpan LeaseCheck = TimeSpan.FromSeconds(5);
 
     static FileStamp Stamp(InputFile f) => TestFiles.Stamp(f);
 
@@ -58,7 +62,7 @@ public sealed class CoordinatorStateTests
     static AssignBatch Take(CoordinatorState state, string worker = "w1", int max = 10)
     {
         state.WorkerSeen(worker, "node-a", "a");
-        return Assert.IsType<AssignBatch>(state.HandOut(worker, max));
+        return Assert.IsType<AssignBatch>(state.HandOut(worker, max, Now));
     }
 
     [Fact]
@@ -77,7 +81,7 @@ public sealed class CoordinatorStateTests
         var (changed, steps) = rerun.VersionsChecked(new VersionsChecked([1, 0], [TestFiles.Version, TestFiles.Version with { Size = 101 }]));
         Assert.Equal((1, NextSteps.None), (changed, steps));
         Assert.Equal(1, rerun.Unchecked);
-        Assert.True(rerun.AwaitsWork);
+        Assert.Equal(RunPhase.Running, rerun.Phase);
         rerun.VersionsChecked(new VersionsChecked([2], [TestFiles.Version]));
         Assert.Equal(2, rerun.AlreadyDone);
         Assert.Equal(3, rerun.Progress!.Total);
@@ -92,12 +96,12 @@ public sealed class CoordinatorStateTests
         rerun.Apply(new FilesCompleted(1, [], files.Select(Stamp).ToImmutableArray(), Now));
         Assert.Equal(NextSteps.CheckVersions, rerun.Start(Listing(files), Now));
         rerun.WorkerSeen("w1", "node-a", "a");
-        Assert.IsType<NoWorkYet>(rerun.HandOut("w1", 10));
+        Assert.IsType<NoWorkYet>(rerun.HandOut("w1", 10, Now));
         Assert.Equal(NextSteps.None, rerun.VersionsChecked(new VersionsChecked([0], [TestFiles.Version])).Steps);
         Assert.Equal(RunPhase.Running, rerun.Phase);
         // A file gone since is due again (its worker writes the missing_file row).
         Assert.Equal((1, NextSteps.None), rerun.VersionsChecked(new VersionsChecked([1], [FileVersion.Missing])));
-        var batch = Assert.IsType<AssignBatch>(rerun.HandOut("w1", 10));
+        var batch = Assert.IsType<AssignBatch>(rerun.HandOut("w1", 10, Now));
         Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, Journal(rerun, rerun.Settle(AllDone(batch), Now)!));
     }
 
@@ -108,7 +112,7 @@ public sealed class CoordinatorStateTests
         var steps = state.Start(Listing([]), Now);
         Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, steps);
         Assert.Equal(RunPhase.Finishing, state.Phase);
-        Assert.False(state.AwaitsWork);
+        Assert.False(state.NoNodeConnected); // no node needed
     }
 
     [Fact]
@@ -116,16 +120,16 @@ public sealed class CoordinatorStateTests
     {
         var state = new CoordinatorState(Settings());
         state.WorkerSeen("w1", "node-a", "a");
-        Assert.IsType<NoWorkYet>(state.HandOut("w1", 10));
+        Assert.IsType<NoWorkYet>(state.HandOut("w1", 10, Now));
 
         state.Start(Listing(TestFiles.Many(2)), Now);
-        var batch = Assert.IsType<AssignBatch>(state.HandOut("w1", 10));
-        Assert.IsType<NoWorkYet>(state.HandOut("w1", 10)); // the rest is in flight
+        var batch = Assert.IsType<AssignBatch>(state.HandOut("w1", 10, Now));
+        Assert.IsType<NoWorkYet>(state.HandOut("w1", 10, Now)); // the rest is in flight
 
         Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, Journal(state, state.Settle(AllDone(batch), Now)!));
-        Assert.IsType<NoWorkYet>(state.HandOut("w1", 10)); // finishing: the merge is not done yet
+        Assert.IsType<NoWorkYet>(state.HandOut("w1", 10, Now)); // finishing: the merge is not done yet
         state.Finished();
-        Assert.IsType<RunFinished>(state.HandOut("w1", 10));
+        Assert.IsType<RunFinished>(state.HandOut("w1", 10, Now));
     }
 
     [Fact]
@@ -206,9 +210,9 @@ public sealed class CoordinatorStateTests
         state.WorkerSeen("a2", "node-a", "a");
         state.WorkerSeen("b1", "node-b", "b");
         Assert.Equal(2, state.NodeCount);
-        var a1 = Assert.IsType<AssignBatch>(state.HandOut("a1", 3));
-        var a2 = Assert.IsType<AssignBatch>(state.HandOut("a2", 3));
-        var b1 = Assert.IsType<AssignBatch>(state.HandOut("b1", 3));
+        var a1 = Assert.IsType<AssignBatch>(state.HandOut("a1", 3, Now));
+        var a2 = Assert.IsType<AssignBatch>(state.HandOut("a2", 3, Now));
+        var b1 = Assert.IsType<AssignBatch>(state.HandOut("b1", 3, Now));
         Assert.Equal(1, state.Pending);
 
         var released = state.NodeLost("node-a", "node a left", Now);
@@ -317,7 +321,7 @@ public sealed class CoordinatorStateTests
         var state = Started(TestFiles.Many(1));
         Assert.True(state.Stop());
         Assert.False(state.Stop());
-        Assert.IsType<NoWorkYet>(state.HandOut("w1", 10));
+        Assert.IsType<NoWorkYet>(state.HandOut("w1", 10, Now));
 
         var finished = new CoordinatorState(Settings());
         finished.Start(Listing([]), Now);
@@ -327,15 +331,16 @@ public sealed class CoordinatorStateTests
     }
 
     [Fact]
-    public void The_node_join_deadline_fails_a_run_only_while_no_worker_has_asked()
+    public void The_node_deadline_applies_whenever_no_worker_is_connected_and_says_whether_one_ever_was()
     {
         var state = Started(TestFiles.Many(3));
-        Assert.True(state.AwaitsWork);
-        Assert.True(state.NoNodeJoined);
+        Assert.True(state.NoNodeConnected);
+        Assert.False(state.AnyNodeJoined);
         state.WorkerSeen("w1", "node-a", "a");
-        Assert.False(state.NoNodeJoined);
+        Assert.False(state.NoNodeConnected);
         state.WorkerLost("w1", "gone", Now);
-        Assert.True(state.NoNodeJoined);
+        Assert.True(state.NoNodeConnected);
+        Assert.True(state.AnyNodeJoined);
     }
 
     [Fact]
@@ -358,5 +363,43 @@ public sealed class CoordinatorStateTests
         var state = new CoordinatorState(Settings());
         var error = Assert.Throws<InvalidDataException>(() => state.Restore(new CoordinatorSnapshot(CoordinatorSnapshot.CurrentVersion + 1, [])));
         Assert.Contains("another version of Form3Actors", error.Message);
+    }
+
+    [Fact]
+    public void A_repeated_request_gets_the_batch_it_already_got_and_a_new_request_a_new_batch()
+    {
+        var state = Started(TestFiles.Many(30));
+        state.WorkerSeen("w1", "node-a", "a");
+        var first = Assert.IsType<AssignBatch>(state.HandOut("w1", 10, Now, requestId: 1));
+        Assert.Same(first, state.HandOut("w1", 10, Now, requestId: 1));
+        var second = Assert.IsType<AssignBatch>(state.HandOut("w1", 10, Now, requestId: 2));
+        Assert.NotEqual(first.BatchId, second.BatchId);
+        Journal(state, state.Settle(AllDone(second), Now)!);
+        // Its batch settled, a stale repeat of request 2 is a new request (the worker drops an assignment it already had).
+        Assert.NotEqual(second.BatchId, Assert.IsType<AssignBatch>(state.HandOut("w1", 10, Now, requestId: 2)).BatchId);
+    }
+
+    [Fact]
+    public void Leases_expire_while_the_coordinator_runs_but_not_across_a_pause_of_the_coordinator_itself()
+    {
+        var state = Started(TestFiles.Many(20));
+        Take(state);
+        // Checked on time: the lease runs out after a minute without renewal.
+        for (var t = LeaseCheck; t < Lease; t += LeaseCheck) Assert.Equal(0, state.ExpireLeases(Now + t).Files);
+        Assert.Equal(10, state.ExpireLeases(Now + Lease).Files);
+
+        // A renewed lease holds; a coordinator frozen for two minutes extends every lease instead of taking them back.
+        var paused = Started(TestFiles.Many(20));
+        var held = Take(paused);
+        for (var t = TimeSpan.Zero; t <= TimeSpan.FromSeconds(35); t += LeaseCheck)
+        {
+            if (t == TimeSpan.FromSeconds(30)) Assert.Equal(1, paused.RenewLeases("w1", [held.BatchId], Now + t));
+            Assert.Equal(0, paused.ExpireLeases(Now + t).Files);
+        }
+        Assert.Equal(0, paused.ExpireLeases(Now + TimeSpan.FromMinutes(3)).Files); // woke up after a pause
+        var woke = Now + TimeSpan.FromMinutes(3);
+        for (var t = LeaseCheck; t < TimeSpan.FromSeconds(50); t += LeaseCheck) Assert.Equal(0, paused.ExpireLeases(woke + t).Files);
+        // Renewed at 30 s, checked last at 35 s: a lease's time without renewal, not counting the pause, ends at 55 s after waking.
+        Assert.Equal(10, paused.ExpireLeases(woke + TimeSpan.FromSeconds(55)).Files);
     }
 }

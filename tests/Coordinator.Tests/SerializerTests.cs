@@ -25,6 +25,8 @@ public sealed class SerializerTests : Akka.TestKit.Xunit2.TestKit
     public static TheoryData<IForm3Message> Messages => new()
     {
         new RequestWork("host-1-w1", 256),
+        new RequestWork("host-1-w1", 256, RequestId: 7),
+        new RenewLeases("host-1-w1", [3, 4]),
         new ReportBatchCompleted(7, "host-1-w1", [Segment], [new FileStamp("00ff", 10, 20), new FileStamp("abcd", -1, 0)], [new FileFailure("abcd", "io_error", "disk")]),
         new AssignBatch(7, [new WorkItem("00ff", "/m/a.txt", "a.txt", 1), new WorkItem("abcd", "/m/b.txt", "b.txt", 2)]),
         NoWorkYet.Instance,
@@ -48,7 +50,7 @@ public sealed class SerializerTests : Akka.TestKit.Xunit2.TestKit
 
     [Fact]
     public void Every_known_type_is_covered_by_the_round_trip_test() =>
-        Assert.Equal(Form3Serializer.KnownTypes.OrderBy(t => t.Name), ((IEnumerable<object[]>)Messages).Select(m => m[0].GetType()).OrderBy(t => t.Name));
+        Assert.Equal(Form3Serializer.KnownTypes.OrderBy(t => t.Name), ((IEnumerable<object[]>)Messages).Select(m => m[0].GetType()).Distinct().OrderBy(t => t.Name));
 
     [Fact]
     public void An_added_field_in_a_newer_payload_is_ignored_and_a_missing_one_defaults()

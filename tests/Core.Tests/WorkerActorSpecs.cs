@@ -22,9 +22,9 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
     {
     }
 
-    WorkerSettings Settings(TimeSpan fileDeadline, TimeSpan resend, int readsInFlight = 4) =>
+    WorkerSettings Settings(TimeSpan fileDeadline, TimeSpan resend, int readsInFlight = 4, TimeSpan? requestResend = null, TimeSpan? leaseRenew = null) =>
         new(MaxFileBytes: 1 << 24, FirstRequestSize: 10, MaxRequestSize: 100, BatchTime: TimeSpan.FromSeconds(1), readsInFlight, InlineReadsUnder: TimeSpan.Zero,
-            NoWorkRetry: TimeSpan.FromSeconds(30), fileDeadline, resend, _parts);
+            NoWorkRetry: TimeSpan.FromSeconds(30), fileDeadline, resend, requestResend ?? TimeSpan.FromSeconds(30), leaseRenew ?? TimeSpan.FromSeconds(30), _parts);
 
     /// <summary>The node's reads, from real files unless a test gives another source.</summary>
     FileFetcher Fetcher(IFilingSource? source = null, int readers = 4)
@@ -113,6 +113,65 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         coordinator.Reply(new AssignBatch(3, [Item("03", NoSecurities)]));
         coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5)); // asked as batch 3 starts, before it ends
         Assert.Equal(3L, coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10)).BatchId);
+    }
+
+    [Fact]
+    public void A_request_without_an_answer_is_sent_again_with_its_id_and_a_repeated_assignment_is_done_once()
+    {
+        var coordinator = CreateTestProbe("coordinator");
+        var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30),
+            requestResend: TimeSpan.FromMilliseconds(300)), "w5", Fetcher()));
+        var first = coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5));
+        // The answer is lost: the same request comes again, same id.
+        var again = coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5));
+        Assert.Equal(first, again);
+
+        // Both answers arrive (the first was only late): the batch is done once, and the next request has a new id.
+        coordinator.Reply(new AssignBatch(4, [Item("01", Joint)]));
+        coordinator.Reply(new AssignBatch(4, [Item("01", Joint)]));
+        var next = coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5));
+        Assert.True(next.RequestId > first.RequestId);
+        var report = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10));
+        Assert.Equal(4L, report.BatchId);
+        coordinator.Reply(new BatchAccepted(4));
+        var later = coordinator.ReceiveWhile(TimeSpan.FromSeconds(1), m => m);
+        Assert.DoesNotContain(later, m => m is ReportBatchCompleted);
+        Assert.Equal(report.Segments.Sum(seg => seg.Length), new FileInfo(Path.Combine(_parts, "w5" + PartFormat.Extension)).Length); // written once
+    }
+
+    [Fact]
+    public void A_worker_renews_the_leases_of_the_batches_it_holds_and_only_while_it_holds_them()
+    {
+        var coordinator = CreateTestProbe("coordinator");
+        coordinator.IgnoreMessages<RequestWork>();
+        var slowPath = Path.Combine(_parts, "slow.txt");
+        var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30),
+            leaseRenew: TimeSpan.FromMilliseconds(200)), "w6", Fetcher(new HangingSource(slowPath, _release, new FilingReader(1 << 24)))));
+        worker.Tell(new AssignBatch(1, [Item("01", slowPath)]), coordinator.Ref);
+        worker.Tell(new AssignBatch(2, [Item("02", Joint)]), coordinator.Ref);
+        var renew = coordinator.ExpectMsg<RenewLeases>(TimeSpan.FromSeconds(5));
+        Assert.Equal([1L, 2L], renew.BatchIds.ToArray());
+        Assert.Equal([1L, 2L], coordinator.ExpectMsg<RenewLeases>(TimeSpan.FromSeconds(5)).BatchIds.ToArray()); // again while it works
+
+        _release.Set();
+        coordinator.FishForMessage(m => m is ReportBatchCompleted { BatchId: 2 }, TimeSpan.FromSeconds(10));
+        coordinator.IgnoreMessages<ReportBatchCompleted>();
+        coordinator.ExpectNoMsg(TimeSpan.FromSeconds(1)); // holds nothing: renews nothing
+    }
+
+    [Fact]
+    public async Task A_worker_that_fails_is_stopped_not_restarted_so_that_its_stopping_is_seen()
+    {
+        var coordinator = CreateTestProbe("coordinator");
+        coordinator.IgnoreMessages<RequestWork>();
+        var finished = new TaskCompletionSource<bool>();
+        var pool = Sys.ActorOf(WorkerPool.Props(coordinator.Ref, Settings(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30)), 1, "n1", finished));
+        IActorRef? worker = null;
+        await AwaitAssertAsync(async () => worker = await Sys.ActorSelection(pool.Path / "w1").ResolveOne(TimeSpan.FromSeconds(1)), TimeSpan.FromSeconds(5));
+        Watch(worker!);
+        worker!.Tell(new AssignBatch(1, default), coordinator.Ref); // an assignment our own code cannot handle
+        ExpectTerminated(worker!, TimeSpan.FromSeconds(10));
+        Assert.False(await finished.Task.WaitAsync(TimeSpan.FromSeconds(10))); // the pool stopped with its last worker, not as finished
     }
 
     [Fact]

@@ -33,9 +33,15 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         public static readonly ProgressTick Instance = new();
     }
 
-    sealed record NodeJoinDeadline
+    /// <summary>Fires form3.coordinator.node-join-timeout after the run began, or after its last node left, with none connected.</summary>
+    sealed record NodeDeadline
     {
-        public static readonly NodeJoinDeadline Instance = new();
+        public static readonly NodeDeadline Instance = new();
+    }
+
+    sealed record CheckLeases
+    {
+        public static readonly CheckLeases Instance = new();
     }
 
     sealed record MergeDone(MergeResult Result);
@@ -86,6 +92,9 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Command<StartRun>(HandleStartRun);
         Command<VersionsChecked>(HandleVersionsChecked);
         Command<RequestWork>(HandleRequestWork);
+        Command<RenewLeases>(renew => _state.RenewLeases(Sender.Path.ToString(), renew.BatchIds, _clock.GetUtcNow()));
+        Command<CheckLeases>(_ => TakeBack(_state.ExpireLeases(_clock.GetUtcNow()),
+            $"batch leases ran out (not renewed within form3.coordinator.batch-lease, {_settings.Queue.BatchLease.TotalSeconds:N0} s)"));
         Command<ReportBatchCompleted>(HandleReport);
         Command<ClusterEvent.MemberRemoved>(removed =>
         {
@@ -94,18 +103,24 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             var node = removed.Member.Address.ToString();
             foreach (var gone in _workers.Where(w => w.Value.Path.Address.Equals(removed.Member.Address)).Select(w => w.Key).ToList()) _workers.Remove(gone);
             TakeBack(_state.NodeLost(node, $"node {node} left the cluster while processing the file", _clock.GetUtcNow()), $"node {node} left the cluster");
+            WatchForNoNodes();
         });
         Command<Terminated>(t =>
         {
             var id = t.ActorRef.Path.ToString();
             _workers.Remove(id);
             TakeBack(_state.WorkerLost(id, $"worker {id} stopped while processing the file", _clock.GetUtcNow()), $"worker {id} stopped");
+            WatchForNoNodes();
         });
         Command<ProgressTick>(_ => LogProgress());
-        Command<NodeJoinDeadline>(_ =>
+        Command<NodeDeadline>(_ =>
         {
-            if (_state.NoNodeJoined)
-                Fail($"no node joined within {_settings.NodeJoinTimeout.TotalSeconds:N0} s; check that node processes were started with this run folder and can reach this host");
+            if (!_state.NoNodeConnected) return;
+            var timeout = _settings.NodeJoinTimeout.TotalSeconds;
+            Fail(_state.AnyNodeJoined
+                ? $"every node left and none came back within {timeout:N0} s (form3.coordinator.node-join-timeout); what was journaled stays: " +
+                  "start nodes with this run folder, or run the same command again"
+                : $"no node joined within {timeout:N0} s; check that node processes were started with this run folder and can reach this host");
         });
         Command<StopRun>(HandleStopRun);
         Command<SaveSnapshotSuccess>(saved =>
@@ -196,9 +211,16 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             input.Description, input.Count, _state.Pending, _state.Unchecked, _settings.ChecksInFlight,
             $"{input.BlankRows:N0} blank rows, {input.DuplicateRows:N0} duplicate rows");
         Timers.StartPeriodicTimer(nameof(ProgressTick), ProgressTick.Instance, _settings.ProgressInterval);
-        if (_expectsExternalNodes && _state.AwaitsWork)
-            Timers.StartSingleTimer(nameof(NodeJoinDeadline), NodeJoinDeadline.Instance, _settings.NodeJoinTimeout);
+        Timers.StartPeriodicTimer(nameof(CheckLeases), CheckLeases.Instance, _settings.LeaseCheckInterval);
+        WatchForNoNodes();
         Carry(steps);
+    }
+
+    /// <summary>With external nodes only: a run that needs nodes and has none connected ends unless one comes within the deadline.</summary>
+    void WatchForNoNodes()
+    {
+        if (_expectsExternalNodes && _state.NoNodeConnected && !Timers.IsTimerActive(nameof(NodeDeadline)))
+            Timers.StartSingleTimer(nameof(NodeDeadline), NodeDeadline.Instance, _settings.NodeJoinTimeout);
     }
 
     /// <summary>The manifest of the tables in results/, if an earlier run finished them and none of them is missing.</summary>
@@ -248,7 +270,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             Context.Watch(worker);
         }
         if (newNode) _log.Info("Node {Node} asked for work ({Worker})", node, request.WorkerId);
-        worker.Tell(_state.HandOut(worker.Path.ToString(), request.MaxFiles));
+        worker.Tell(_state.HandOut(worker.Path.ToString(), request.MaxFiles, _clock.GetUtcNow(), request.RequestId));
     }
 
     void HandleReport(ReportBatchCompleted report)
@@ -296,7 +318,8 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         if (steps.HasFlag(NextSteps.CheckVersions)) StartVersionChecks();
         if (steps.HasFlag(NextSteps.EnterFinishing))
         {
-            Timers.Cancel(nameof(NodeJoinDeadline));
+            Timers.Cancel(nameof(NodeDeadline));
+            Timers.Cancel(nameof(CheckLeases));
             LogProgress();
             if (!steps.HasFlag(NextSteps.KeepResults)) _log.Info("All files done; saving a final snapshot, then merging the tables");
         }

@@ -9,17 +9,20 @@ public sealed record CoordinatorSettings(
     TimeSpan ProgressInterval,
     TimeSpan RateWindow,
     TimeSpan NodeJoinTimeout,
-    int ChecksInFlight)
+    int ChecksInFlight,
+    TimeSpan LeaseCheckInterval)
 {
     public static CoordinatorSettings From(Config config)
     {
         var c = config.GetConfig("form3.coordinator") ?? throw new ConfigurationException("form3.coordinator is missing from the configuration");
         return new CoordinatorSettings(
-            new QueueSettings(c.GetInt("batch-size"), c.GetInt("min-batch-size"), c.GetInt("max-attempts"), c.GetInt("isolate-after-failures")),
+            new QueueSettings(c.GetInt("batch-size"), c.GetInt("min-batch-size"), c.GetInt("max-attempts"), c.GetInt("isolate-after-failures"),
+                c.GetTimeSpan("batch-lease")),
             c.GetInt("snapshot-every-files"),
             c.GetTimeSpan("progress-interval"),
             c.GetTimeSpan("rate-window"),
             c.GetTimeSpan("node-join-timeout"),
-            c.GetInt("checks-in-flight"));
+            c.GetInt("checks-in-flight"),
+            c.GetTimeSpan("lease-check-interval"));
     }
 }

@@ -44,6 +44,9 @@ public sealed class CoordinatorState(CoordinatorSettings settings)
     WorkQueue? _queue;
     int _filesSinceSnapshot;
     bool _snapshotInFlight;
+    /// <summary>Per worker, its last request id and the batch that answered it, to answer a repeated request the same way.</summary>
+    readonly Dictionary<string, (long RequestId, long BatchId)> _answered = [];
+    DateTimeOffset? _lastLeaseCheck;
     /// <summary>Events journaled since <see cref="Start"/>: none, and unchanged results need no snapshot and no merge.</summary>
     int _journaledThisRun;
     /// <summary>
@@ -169,13 +172,42 @@ public sealed class CoordinatorState(CoordinatorSettings settings)
     public (bool NewWorker, bool NewNode) WorkerSeen(string workerId, string nodeAddress, string nodeName) =>
         _workers.TryAdd(workerId, nodeAddress) ? (true, _nodeNames.Add(nodeName)) : (false, false);
 
-    /// <summary>The answer to a worker that asks for up to <paramref name="maxFiles"/> files.</summary>
-    public IWorkMessage HandOut(string workerId, int maxFiles) => Phase switch
+    /// <summary>
+    /// The answer to a worker that asks for up to <paramref name="maxFiles"/> files. A request the worker sent again
+    /// (same <paramref name="requestId"/>, its answer lost or late) gets the same batch again, not a second one.
+    /// </summary>
+    public IWorkMessage HandOut(string workerId, int maxFiles, DateTimeOffset now, long requestId = 0)
     {
-        RunPhase.Running => (IWorkMessage?)_queue!.TryTake(workerId, maxFiles, _workers.Count) ?? NoWorkYet.Instance,
-        RunPhase.Finished => RunFinished.Instance,
-        _ => NoWorkYet.Instance,
-    };
+        if (Phase == RunPhase.Finished) return RunFinished.Instance;
+        if (Phase != RunPhase.Running) return NoWorkYet.Instance;
+        if (requestId != 0 && _answered.TryGetValue(workerId, out var last) && last.RequestId == requestId
+            && _queue!.InFlightAssignment(last.BatchId, workerId) is { } again)
+            return again;
+        if (_queue!.TryTake(workerId, maxFiles, _workers.Count, now) is not { } batch) return NoWorkYet.Instance;
+        if (requestId != 0) _answered[workerId] = (requestId, batch.BatchId);
+        return batch;
+    }
+
+    /// <summary>A worker still works on these batches: their leases start again. Says how many it still held.</summary>
+    public int RenewLeases(string workerId, IEnumerable<long> batchIds, DateTimeOffset now) => _queue?.Renew(workerId, batchIds, now) ?? 0;
+
+    /// <summary>
+    /// Takes back batches whose lease ran out. Checked every form3.coordinator.lease-check-interval: if far more time
+    /// than that passed since the last check, the coordinator itself was frozen (SIGSTOP, a long GC, swapped out) and
+    /// nobody could renew, so the leases are extended by the gap instead of expiring.
+    /// </summary>
+    public Released ExpireLeases(DateTimeOffset now)
+    {
+        if (_queue == null || Phase != RunPhase.Running) return new Released(0, []);
+        var gap = _lastLeaseCheck is { } last ? now - last : TimeSpan.Zero;
+        _lastLeaseCheck = now;
+        if (gap > 2 * settings.LeaseCheckInterval)
+        {
+            _queue.ExtendLeases(gap);
+            return new Released(0, []);
+        }
+        return Journal(_queue.ExpireLeases(now), now);
+    }
 
     /// <summary>
     /// What a reported batch becomes: the events to journal before the worker is told <see cref="BatchAccepted"/>.
@@ -220,9 +252,18 @@ public sealed class CoordinatorState(CoordinatorSettings settings)
     Released Release(HashSet<string> gone, string kind, string reason, DateTimeOffset now)
     {
         if (gone.Count == 0) return new Released(0, []);
-        foreach (var id in gone) _workers.Remove(id);
+        foreach (var id in gone)
+        {
+            _workers.Remove(id);
+            _answered.Remove(id);
+        }
         if (_queue == null) return new Released(0, []);
-        var released = _queue.Release(gone.Contains, kind, reason);
+        return Journal(_queue.Release(gone.Contains, kind, reason), now);
+    }
+
+    /// <summary>What the queue took back, with its quarantines as the event to journal.</summary>
+    Released Journal(WorkQueue.Released released, DateTimeOffset now)
+    {
         if (released.Quarantined.Count == 0) return new Released(released.Files, []);
         _writesInFlight++;
         return new Released(released.Files, [new FilesQuarantined(released.Quarantined.ToImmutableArray(), now)]);
@@ -270,11 +311,11 @@ public sealed class CoordinatorState(CoordinatorSettings settings)
         return true;
     }
 
-    /// <summary>True when the node-join deadline passes and no worker has asked for work: the run cannot go on.</summary>
-    public bool NoNodeJoined => Phase == RunPhase.Running && _workers.Count == 0;
+    /// <summary>True when no worker is connected while the run still needs them: checked when the node deadline passes.</summary>
+    public bool NoNodeConnected => Phase == RunPhase.Running && _workers.Count == 0;
 
-    /// <summary>True while work is pending for workers that are yet to come (the node-join deadline applies).</summary>
-    public bool AwaitsWork => Phase == RunPhase.Running && (Pending > 0 || _unchecked > 0);
+    /// <summary>Whether a worker of this run ever asked for work (then a deadline's message says the nodes left, not that none joined).</summary>
+    public bool AnyNodeJoined => _nodeNames.Count > 0;
 
     /// <summary>The progress reading for the log and status.json.</summary>
     public ProgressReport Report(DateTimeOffset now)

@@ -10,7 +10,7 @@ namespace Form3Actors.Core.Work;
 /// Does one batch: keeps up to <c>readAhead</c> of its files being read by the node's <see cref="FileFetcher"/> (or,
 /// while reads are quick, reads them itself: <see cref="ReadPace"/>), extracts each as it arrives, appends the rows
 /// to the worker's part file, and says which files are done (with the version read) and which failed for a reason
-/// worth retrying. Plain code; the worker actor runs it on a thread of its own and watches <see cref="CurrentFile"/>
+/// worth retrying. Plain code; the worker actor runs it on a thread of its own and watches <see cref="CurrentStep"/>
 /// to abandon a file whose read never returns.
 /// </summary>
 /// <remarks>
@@ -24,8 +24,14 @@ public sealed class BatchProcessor(FileFetcher fetcher, int readAhead, ReadPace 
     int _currentIndex = -1;
     long _currentStarted;
 
-    /// <summary>The index in its batch of the file waited for or extracted now, and when that began; null between files.</summary>
-    public (int Index, long StartedTimestamp)? CurrentFile =>
+    /// <summary>The <see cref="CurrentStep"/> index while the batch's rows are written to the part file and made durable.</summary>
+    public const int WritingParts = int.MaxValue;
+
+    /// <summary>
+    /// The index in its batch of the file waited for or extracted now (or <see cref="WritingParts"/>), and when that
+    /// began; null between batches.
+    /// </summary>
+    public (int Index, long StartedTimestamp)? CurrentStep =>
         Volatile.Read(ref _currentIndex) is >= 0 and var index ? (index, Volatile.Read(ref _currentStarted)) : null;
 
     /// <summary>
@@ -63,7 +69,17 @@ public sealed class BatchProcessor(FileFetcher fetcher, int readAhead, ReadPace 
             foreach (var pending in fetches) pending?.Abandon();
         }
         cancel.ThrowIfCancellationRequested();
-        var segments = parts.Commit();
+        Volatile.Write(ref _currentStarted, TimeProvider.System.GetTimestamp());
+        Volatile.Write(ref _currentIndex, WritingParts);
+        ImmutableArray<PartSegment> segments;
+        try
+        {
+            segments = parts.Commit();
+        }
+        finally
+        {
+            Volatile.Write(ref _currentIndex, -1);
+        }
         return new ReportBatchCompleted(batch.BatchId, workerId, segments, completed.ToImmutable(), failed.ToImmutable());
     }
 

@@ -15,11 +15,15 @@ namespace Form3Actors.Core.Work;
 /// and comes back as a message: neither the actor nor the thread pool the actor system runs on ever waits for a file.
 /// </summary>
 /// <remarks>
-/// Two things can go silent without an error: a read that never returns (a FIFO, a hung NFS or Lustre mount) and a
-/// report lost on a dropped connection. A file that takes longer than form3.node.file-deadline is abandoned: it is
-/// reported as timed out, its unfinished batch-mates are given back without counting as an attempt, and the worker
-/// carries on with a fresh part file while the stuck thread is left behind. A report is sent again until the
-/// coordinator acknowledges it with <see cref="BatchAccepted"/>; a repeat is harmless there.
+/// Things can go silent without an error: a read or a part-file write that never returns (a FIFO, a hung NFS or
+/// Lustre mount), and a request, assignment or report lost on a dropped connection. A file whose read and extraction,
+/// or a batch whose part-file write, takes longer than form3.node.file-deadline is abandoned: the stuck file (or the
+/// whole batch, when the write hangs) is reported as timed out, unfinished batch-mates are given back without counting
+/// as an attempt, and the worker carries on with a fresh part file while the stuck thread is left behind. A request
+/// without an answer is sent again with its id, and the coordinator answers a repeat with the same batch, which is
+/// recognised here by its id; a report is sent again until the coordinator acknowledges it with
+/// <see cref="BatchAccepted"/>. While it holds batches the worker renews their leases, so the coordinator takes back
+/// only what nobody works on.
 /// </remarks>
 public sealed class WorkerActor : ReceiveActor, IWithTimers
 {
@@ -35,9 +39,14 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     int _generation;
     AssignBatch? _current;
     CancellationTokenSource? _cancelCurrent;
-    /// <summary>The next batch, asked for while the current one runs, so the coordinator's reply is never waited for.</summary>
-    AssignBatch? _next;
-    bool _asked;
+    /// <summary>Batches waiting their turn: asked for while the current one runs, so the coordinator's reply is never waited for.</summary>
+    readonly Queue<AssignBatch> _waiting = new();
+    /// <summary>Ids of the batches this worker was given lately, to recognise an assignment that arrives twice.</summary>
+    readonly RecentIds _given = new(RecentBatchesRemembered);
+    const int RecentBatchesRemembered = 64;
+    /// <summary>The request waiting for an answer, sent again until one comes.</summary>
+    RequestWork? _asked;
+    long _lastRequestId;
 
     sealed record AskAgain
     {
@@ -47,6 +56,16 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     sealed record ResendReports
     {
         public static readonly ResendReports Instance = new();
+    }
+
+    sealed record ResendRequest
+    {
+        public static readonly ResendRequest Instance = new();
+    }
+
+    sealed record RenewHeldLeases
+    {
+        public static readonly RenewHeldLeases Instance = new();
     }
 
     sealed record CheckDeadline
@@ -74,11 +93,22 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         Receive<CheckDeadline>(_ => AbandonIfStuck());
         Receive<NoWorkYet>(_ =>
         {
-            _asked = false;
+            Answered();
             // While a batch runs, the next request goes out when it ends; an idle worker asks again after a pause.
             if (_current == null) Timers.StartSingleTimer(nameof(AskAgain), AskAgain.Instance, _settings.NoWorkRetry);
         });
         Receive<AskAgain>(_ => AskForWork());
+        Receive<ResendRequest>(_ =>
+        {
+            if (_asked == null) return;
+            _log.Warning("Worker {WorkerId}: no answer to its request for work within {Interval}; asking again", _workerId, _settings.RequestResendInterval);
+            _coordinator.Tell(_asked);
+        });
+        Receive<RenewHeldLeases>(_ =>
+        {
+            var held = _waiting.Select(b => b.BatchId).Prepend(_current?.BatchId ?? 0).Where(id => id != 0).ToImmutableArray();
+            if (held.Length > 0) _coordinator.Tell(new RenewLeases(_workerId, held));
+        });
         Receive<BatchAccepted>(accepted =>
         {
             _unacknowledged.Remove(accepted.BatchId);
@@ -108,6 +138,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         Context.Watch(_coordinator);
+        Timers.StartPeriodicTimer(nameof(RenewHeldLeases), RenewHeldLeases.Instance, _settings.LeaseRenewInterval);
         AskForWork();
     }
 
@@ -127,17 +158,25 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     /// <summary>Asks for a batch unless one is asked for or already waiting.</summary>
     void AskForWork()
     {
-        if (_asked || _next != null) return;
-        _asked = true;
-        _coordinator.Tell(new RequestWork(_workerId, _sizer.NextRequest));
+        if (_asked != null || _waiting.Count > 0) return;
+        _asked = new RequestWork(_workerId, _sizer.NextRequest, ++_lastRequestId);
+        _coordinator.Tell(_asked);
+        Timers.StartPeriodicTimer(nameof(ResendRequest), ResendRequest.Instance, _settings.RequestResendInterval);
+    }
+
+    void Answered()
+    {
+        _asked = null;
+        Timers.Cancel(nameof(ResendRequest));
     }
 
     void HandleAssignBatch(AssignBatch batch)
     {
-        _asked = false;
+        Answered();
+        if (!_given.Add(batch.BatchId)) return; // the answer to a repeated request, or a duplicate on the wire
         if (_current != null)
         {
-            _next = batch;
+            _waiting.Enqueue(batch);
             return;
         }
         Start(batch);
@@ -161,9 +200,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     /// <summary>The current batch is over: start the one waiting, or ask for one.</summary>
     void StartNext()
     {
-        if (_next is { } next)
+        if (_waiting.TryDequeue(out var next))
         {
-            _next = null;
             Start(next);
         }
         else
@@ -196,21 +234,29 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
 
     void AbandonIfStuck()
     {
-        if (_current is not { } batch || _processor.CurrentFile is not { } file) return;
-        var elapsed = TimeProvider.System.GetElapsedTime(file.StartedTimestamp);
+        if (_current is not { } batch || _processor.CurrentStep is not { } step) return;
+        var elapsed = TimeProvider.System.GetElapsedTime(step.StartedTimestamp);
         if (elapsed < _settings.FileDeadline) return;
 
-        var stuck = batch.Files[file.Index];
-        _log.Warning("Worker {WorkerId}: {Path} has been reading or extracting for {Seconds:N0} s (form3.node.file-deadline {Deadline}); " +
-            "abandoning it (it will be retried, alone, then quarantined) and giving its {Others} batch-mates back", _workerId, stuck.SourcePath,
-            elapsed.TotalSeconds, _settings.FileDeadline, batch.Files.Length - 1);
+        var writing = step.Index == BatchProcessor.WritingParts;
+        var stuck = writing ? null : batch.Files[step.Index];
+        if (writing)
+            _log.Warning("Worker {WorkerId}: writing batch {BatchId} to its part file has taken {Seconds:N0} s (form3.node.file-deadline {Deadline}); " +
+                "abandoning the batch (its {Files} files will be retried) and going on with a new part file", _workerId, batch.BatchId,
+                elapsed.TotalSeconds, _settings.FileDeadline, batch.Files.Length);
+        else
+            _log.Warning("Worker {WorkerId}: {Path} has been reading or extracting for {Seconds:N0} s (form3.node.file-deadline {Deadline}); " +
+                "abandoning it (it will be retried, alone, then quarantined) and giving its {Others} batch-mates back", _workerId, stuck!.SourcePath,
+                elapsed.TotalSeconds, _settings.FileDeadline, batch.Files.Length - 1);
         _cancelCurrent!.Cancel();
         _processor.Dispose();
         _generation++;
         _processor = NewProcessor();
         _current = null;
         Timers.Cancel(nameof(CheckDeadline));
-        var failures = batch.Files.Select(f => f == stuck
+        var failures = batch.Files.Select(f => writing
+            ? new FileFailure(f.FileKey, FailureKind.Timeout, $"writing the part file took longer than {_settings.FileDeadline.TotalSeconds:N0} s (form3.node.file-deadline)")
+            : f == stuck
             ? new FileFailure(f.FileKey, FailureKind.Timeout, $"reading or extracting took longer than {_settings.FileDeadline.TotalSeconds:N0} s (form3.node.file-deadline)")
             : new FileFailure(f.FileKey, FailureKind.Abandoned, "given back unprocessed: a batch-mate timed out"));
         Send(new ReportBatchCompleted(batch.BatchId, _workerId, [], [], failures.ToImmutableArray()));

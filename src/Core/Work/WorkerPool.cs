@@ -38,11 +38,25 @@ public sealed class WorkerPool : ReceiveActor
             if (--_running > 0) return;
             Context.Stop(Self);
         });
+        _nodeName = nodeName;
         Receive<RunFinished>(_ => _runFinished = true);
         _finished = finished;
     }
 
     readonly TaskCompletionSource<bool>? _finished;
+    readonly string _nodeName;
+
+    /// <summary>
+    /// A worker that throws is stopped, not restarted: a restarted worker would forget the batches it holds while
+    /// the coordinator still counts them as its. Stopped, it is seen to stop (the coordinator watches it) and what
+    /// it held goes back to the queue; the node goes on with its other workers.
+    /// </summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(cause =>
+    {
+        _log.Error("Node {Node}: a worker failed ({Reason}) and is stopped; its batches go back to the coordinator's queue, {Left} workers go on",
+            _nodeName, cause.Message, _running - 1);
+        return Directive.Stop;
+    });
 
     /// <summary>However the pool stops (its workers are done, or it failed), the node process learns of it.</summary>
     protected override void PostStop()

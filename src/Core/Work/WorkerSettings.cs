@@ -13,6 +13,8 @@ public sealed record WorkerSettings(
     TimeSpan NoWorkRetry,
     TimeSpan FileDeadline,
     TimeSpan ReportResendInterval,
+    TimeSpan RequestResendInterval,
+    TimeSpan LeaseRenewInterval,
     string PartsDirectory)
 {
     public static WorkerSettings From(Config config, string partsDirectory) => new(
@@ -25,5 +27,7 @@ public sealed record WorkerSettings(
         config.GetTimeSpan("form3.node.no-work-retry"),
         config.GetTimeSpan("form3.node.file-deadline"),
         config.GetTimeSpan("form3.node.report-resend-interval"),
+        config.GetTimeSpan("form3.node.request-resend-interval"),
+        config.GetTimeSpan("form3.node.lease-renew-interval"),
         partsDirectory);
 }

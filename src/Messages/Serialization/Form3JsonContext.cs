@@ -12,6 +12,7 @@ namespace Form3Actors.Messages.Serialization;
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(RequestWork))]
+[JsonSerializable(typeof(RenewLeases))]
 [JsonSerializable(typeof(ReportBatchCompleted))]
 [JsonSerializable(typeof(AssignBatch))]
 [JsonSerializable(typeof(NoWorkYet))]

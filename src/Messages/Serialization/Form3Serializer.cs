@@ -27,6 +27,7 @@ public sealed class Form3Serializer(ExtendedActorSystem system) : SerializerWith
     static readonly Dictionary<Type, string> Manifests = new()
     {
         [typeof(RequestWork)] = "work.request.v1",
+        [typeof(RenewLeases)] = "work.renew.v1",
         [typeof(ReportBatchCompleted)] = "work.completed.v2",
         [typeof(AssignBatch)] = "work.assign.v1",
         [typeof(NoWorkYet)] = "work.nowork.v1",

@@ -5,9 +5,13 @@ namespace Form3Actors.Messages.WorkProtocol;
 
 /// <summary>
 /// A node worker asks the coordinator for up to <paramref name="MaxFiles"/> files (about a batch-time of work at its own
-/// pace); sent only when it has capacity.
+/// pace); sent only when it has capacity. A request that got no answer is sent again with the same
+/// <paramref name="RequestId"/>, which the coordinator answers with the same batch (0: a sender that never repeats).
 /// </summary>
-public sealed record RequestWork(string WorkerId, int MaxFiles) : IWorkMessage;
+public sealed record RequestWork(string WorkerId, int MaxFiles, long RequestId = 0) : IWorkMessage;
+
+/// <summary>A worker still works on these batches (running or waiting their turn): the coordinator renews their leases.</summary>
+public sealed record RenewLeases(string WorkerId, ImmutableArray<long> BatchIds) : IWorkMessage;
 
 /// <summary>
 /// A worker reports a batch done: its rows are already durable in <paramref name="Segments"/> of its part file.
