@@ -300,7 +300,14 @@ public sealed class CoordinatorStateTests
         var merged = finished.CurrentStamp(7);
         FileVersion Same(int _) => TestFiles.Version;
 
-        Assert.Equal(NextSteps.EnterFinishing | NextSteps.KeepResults, StartChecked(Recovered(), files, Same, 7, merged with { }));
+        // Same stamps: the tables are checked against their manifest, kept if intact, merged again if not.
+        var intact = Recovered();
+        Assert.Equal(NextSteps.EnterFinishing | NextSteps.VerifyResults, StartChecked(intact, files, Same, 7, merged with { }));
+        Assert.Equal(NextSteps.KeepResults, intact.ResultsVerified(intact: true));
+        var damaged = Recovered();
+        StartChecked(damaged, files, Same, 7, merged);
+        Assert.Equal(NextSteps.SaveSnapshot, damaged.ResultsVerified(intact: false));
+        Assert.Equal(NextSteps.StartMerge, damaged.SnapshotSettled());
         Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, StartChecked(Recovered(), files, Same, 7, merged with { JournalSequenceNr = 6 }));
         Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, StartChecked(Recovered(), files, Same, 7, merged with { InputFingerprint = "ABD" }));
         Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, StartChecked(Recovered(), files, Same, 7, previous: null));
@@ -401,5 +408,30 @@ public sealed class CoordinatorStateTests
         for (var t = LeaseCheck; t < TimeSpan.FromSeconds(50); t += LeaseCheck) Assert.Equal(0, paused.ExpireLeases(woke + t).Files);
         // Renewed at 30 s, checked last at 35 s: a lease's time without renewal, not counting the pause, ends at 55 s after waking.
         Assert.Equal(10, paused.ExpireLeases(woke + TimeSpan.FromSeconds(55)).Files);
+    }
+
+    [Fact]
+    public void Damaged_segments_found_by_the_merge_send_their_files_back_to_work_then_the_merge_runs_again()
+    {
+        var files = TestFiles.Many(20);
+        var state = Started(files);
+        var first = Take(state);
+        Journal(state, state.Settle(AllDone(first), Now)!);
+        var second = Take(state);
+        Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, Journal(state, state.Settle(AllDone(second), Now)!));
+        state.TakeSnapshot();
+        Assert.Equal(NextSteps.StartMerge, state.SnapshotSettled());
+
+        var damagedRef = state.Ledger.BatchOf(FileKeys.Parse(first.Files[0].FileKey))!.Value;
+        var (events, steps) = state.MergeFoundDamage(new Dictionary<int, string> { [damagedRef] = "part file w1.part is missing" }, Now);
+        Assert.Equal(NextSteps.Resume, steps);
+        Assert.Equal(RunPhase.Running, state.Phase);
+        Assert.Equal(NextSteps.None, Journal(state, events));
+        Assert.Equal(10, state.Pending);
+        Assert.Equal(30, state.Progress!.Total);
+
+        var redo = Take(state);
+        Assert.Equal(first.Files.Select(f => f.FileKey).Order(), redo.Files.Select(f => f.FileKey).Order());
+        Assert.Equal(NextSteps.EnterFinishing | NextSteps.SaveSnapshot, Journal(state, state.Settle(AllDone(redo), Now)!));
     }
 }

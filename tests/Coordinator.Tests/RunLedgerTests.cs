@@ -13,7 +13,7 @@ public sealed class RunLedgerTests
     static FileStamp Stamp(InputFile f) => TestFiles.Stamp(f);
 
     static FilesCompleted Completed(int batchRef, params InputFile[] files) =>
-        new(batchRef, [new PartSegment("w1.part", "SUBMISSION", 0, 10)], files.Select(Stamp).ToImmutableArray(), DateTimeOffset.UnixEpoch);
+        new(batchRef, [new PartSegment("w1.part", "SUBMISSION", 0, 10, Checksum: 0xabc0 + (ulong)batchRef)], files.Select(Stamp).ToImmutableArray(), DateTimeOffset.UnixEpoch);
 
     [Fact]
     public void A_completed_file_is_finished_only_in_the_same_version()
@@ -68,8 +68,23 @@ public sealed class RunLedgerTests
         Assert.Equal(ledger.NextBatchRef, copy.NextBatchRef);
         Assert.Equal(ledger.QuarantinedCount, copy.QuarantinedCount);
         foreach (var f in files) Assert.Equal(ledger.BatchOf(f.Key), copy.BatchOf(f.Key));
-        Assert.Equal(ledger.Batches.Select(b => (b.Key, b.Value.Length)), copy.Batches.Select(b => (b.Key, b.Value.Length)));
+        Assert.Equal(ledger.Batches.SelectMany(b => b.Value.Select(s => (b.Key, s))), copy.Batches.SelectMany(b => b.Value.Select(s => (b.Key, s))));
         Assert.Equal("why", copy.Quarantined.Single().File.Reason);
+    }
+
+    [Fact]
+    public void Lost_batches_take_their_files_with_them_and_leave_files_another_batch_holds_now()
+    {
+        var ledger = new RunLedger();
+        var files = TestFiles.Many(6);
+        ledger.Apply(Completed(1, files.Take(4).ToArray()));
+        ledger.Apply(Completed(2, files.Skip(3).ToArray())); // file 3 moved on to batch 2
+        Assert.Equal(files.Take(3).Select(f => f.Key).Order(), ledger.FilesOf([1]).Order());
+        ledger.Apply(new BatchesLost([1], "part file w1.part is missing", DateTimeOffset.UnixEpoch));
+        Assert.All(files.Take(3), f => Assert.False(ledger.Knows(f.Key)));
+        Assert.All(files.Skip(3), f => Assert.Equal(2, ledger.BatchOf(f.Key)));
+        Assert.Equal([2], ledger.Batches.Select(b => b.Key));
+        Assert.Equal(3, RunLedger.FromBytes(ledger.ToBytes()).FileCount);
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class SerializerTests : Akka.TestKit.Xunit2.TestKit
     {
     }
 
-    static readonly PartSegment Segment = new("host-1-w1-abc.part", "SUBMISSION", 1024, 512);
+    static readonly PartSegment Segment = new("host-1-w1-abc.part", "SUBMISSION", 1024, 512, Checksum: 0xfedcba9876543210);
 
     /// <summary>A file key as the coordinator writes it: 32 hex digits.</summary>
     const string Key = "0123456789abcdef0000000000c0ffee";
@@ -33,6 +33,7 @@ public sealed class SerializerTests : Akka.TestKit.Xunit2.TestKit
         new BatchAccepted(7),
         RunFinished.Instance,
         new FilesCompleted(3, [Segment], [new FileStamp(Key, 10, 20), new FileStamp(Key.Replace('0', 'f'), -1, 0)], new DateTimeOffset(2026, 11, 24, 1, 2, 3, TimeSpan.Zero)),
+        new BatchesLost([3, 9], "part file w1.part is missing", DateTimeOffset.UnixEpoch),
         new FilesQuarantined([new QuarantinedFile(new FileStamp("00ff", 10, 20), "a.txt", "retries_exhausted", "why", 3)], DateTimeOffset.UnixEpoch),
         new CoordinatorSnapshot(1, [1, 2, 3, 250]),
     };
@@ -68,6 +69,22 @@ public sealed class SerializerTests : Akka.TestKit.Xunit2.TestKit
         var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(FilesCompleted));
         FilesCompleted Of(int files) => new(1, [Segment], [.. Enumerable.Range(0, files).Select(i => new FileStamp($"{i:x32}", 8_000 + i, 638_000_000_000_000_000L + i))], DateTimeOffset.UnixEpoch);
         Assert.Equal(32 * 1000, serializer.ToBinary(Of(1001)).Length - serializer.ToBinary(Of(1)).Length);
+
+        // Version 2: binary, segments without checksums.
+        using var v2 = new MemoryStream();
+        using (var w = new BinaryWriter(v2))
+        {
+            w.Write(5);
+            w.Write(DateTimeOffset.UnixEpoch.UtcTicks);
+            w.Write(1);
+            w.Write("w1.part");
+            w.Write("SUBMISSION");
+            w.Write(64L);
+            w.Write(128L);
+            w.Write(0);
+        }
+        var fromV2 = Assert.IsType<FilesCompleted>(serializer.FromBinary(v2.ToArray(), "event.completed.v2"));
+        Assert.Equal(new PartSegment("w1.part", "SUBMISSION", 64, 128), Assert.Single(fromV2.Segments));
 
         var v1 = Encoding.UTF8.GetBytes($$"""{"batchRef":4,"segments":[],"files":[{"fileKey":"{{Key}}","size":10,"modifiedUtcTicks":20}],"occurredAt":"2026-11-24T01:02:03+00:00"}""");
         var read = Assert.IsType<FilesCompleted>(serializer.FromBinary(v1, "event.completed.v1"));

@@ -145,4 +145,65 @@ public sealed class TableMergerTests
     [InlineData("plain", "plain")]
     [InlineData("", "")]
     public void Cells_a_spreadsheet_would_run_are_shown_as_text(string cell, string expected) => Assert.Equal(expected, CsvCells.GuardFormula(cell));
+
+    public enum Damage { Altered, CutShort, Missing }
+
+    [Theory]
+    [InlineData(Damage.Altered)]
+    [InlineData(Damage.CutShort)]
+    [InlineData(Damage.Missing)]
+    public void A_damaged_segment_names_its_batch_and_leaves_the_tables_as_they_were(Damage damage)
+    {
+        using var temp = new TempFolder();
+        var parts = Path.Combine(temp.Path, "parts");
+        var results = Path.Combine(temp.Path, "results");
+        var (a, b) = (TestFiles.File(1), TestFiles.File(2));
+        var ledger = new RunLedger();
+        using (var first = new PartFileWriter(parts, "w1"))
+        {
+            first.Add(FileKeys.ToText(a.Key), Filing("0000000001-24-000001", "1.txt", "SMITH"));
+            ledger.Apply(Completed(1, first.Commit(), a));
+        }
+        using (var second = new PartFileWriter(parts, "w2"))
+        {
+            second.Add(FileKeys.ToText(b.Key), Filing("0000000002-24-000002", "2.txt"));
+            ledger.Apply(Completed(2, second.Commit(), b));
+        }
+        var input = new InputListing("test", [a, b], 0, 0, 0);
+        var merged = new TableMerger(parts, results).Merge(ledger, input);
+        Assert.Empty(merged.DamagedBatches);
+        var before = Directory.GetFiles(results).ToDictionary(f => f, File.ReadAllBytes);
+
+        var part = Path.Combine(parts, "w1" + PartFormat.Extension);
+        switch (damage)
+        {
+            case Damage.Altered: File.WriteAllText(part, File.ReadAllText(part).Replace("SMITH", "SMYTH")); break;
+            case Damage.CutShort: using (var f = new FileStream(part, FileMode.Open)) f.SetLength(f.Length - 10); break;
+            case Damage.Missing: File.Delete(part); break;
+        }
+        var result = new TableMerger(parts, results).Merge(ledger, input);
+
+        Assert.Equal([1], result.DamagedBatches.Keys);
+        Assert.Contains("w1" + PartFormat.Extension, result.DamagedBatches[1]);
+        Assert.Equal(before.Keys.Order(), Directory.GetFiles(results).Order()); // no temporary file left behind
+        Assert.All(before, kv => Assert.Equal(kv.Value, File.ReadAllBytes(kv.Key)));
+    }
+
+    [Fact]
+    public void Every_table_is_recorded_with_the_size_and_checksum_of_its_file()
+    {
+        using var temp = new TempFolder();
+        var parts = Path.Combine(temp.Path, "parts");
+        var results = Path.Combine(temp.Path, "results");
+        var a = TestFiles.File(1);
+        var ledger = new RunLedger();
+        using (var writer = new PartFileWriter(parts, "w1"))
+        {
+            writer.Add(FileKeys.ToText(a.Key), Filing("0000000001-24-000001", "1.txt"));
+            ledger.Apply(Completed(1, writer.Commit(), a));
+        }
+        var result = new TableMerger(parts, results).Merge(ledger, new InputListing("test", [a], 0, 0, 0));
+        Assert.Equal(TableSchema.All.Select(TableSchema.FileName).Order(), result.Tables.Keys.Order());
+        Assert.All(result.Tables, kv => Assert.Equal(TableFile.Of(Path.Combine(results, kv.Key)), kv.Value));
+    }
 }

@@ -115,6 +115,50 @@ public sealed class FaultToleranceTests(ClusterFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Tables_cut_short_emptied_or_edited_after_a_run_are_merged_again_by_the_next_run()
+    {
+        var runDir = NewRunDir("torn-tables");
+        using (var first = Start.Coordinator(fixture, "torn-first", fixture.Corpus.InputCsv, runDir))
+            Assert.True(await first.WaitForExitAsync(RunTimeout) == 0, first.Tail());
+        var results = Path.Combine(runDir, "results");
+        Tamper.CutInHalf(Path.Combine(results, "SUBMISSION.csv"));
+        await File.WriteAllTextAsync(Path.Combine(results, "REPORTINGOWNER.csv"), "");
+        Tamper.Overwrite(Path.Combine(results, "FOOTNOTES.csv"), 16);
+        using (var rerun = Start.Coordinator(fixture, "torn-rerun", fixture.Corpus.InputCsv, runDir))
+        {
+            Assert.True(await rerun.WaitForExitAsync(RunTimeout) == 0, rerun.Tail());
+            Assert.Contains("are not as their manifest says", rerun.Log());
+        }
+        Assert.Null(RunTables.Difference(fixture.Reference, runDir));
+
+        // Intact now: the next run keeps them as they are.
+        using (var again = Start.Coordinator(fixture, "torn-again", fixture.Corpus.InputCsv, runDir))
+        {
+            Assert.True(await again.WaitForExitAsync(RunTimeout) == 0, again.Tail());
+            Assert.Contains("kept as they are", again.Log());
+        }
+    }
+
+    [Fact]
+    public async Task Part_files_lost_cut_short_or_altered_before_a_merge_are_extracted_again_instead_of_wedging_the_run()
+    {
+        var runDir = NewRunDir("damaged-parts");
+        using (var first = Start.Coordinator(fixture, "damaged-first", fixture.Corpus.InputCsv, runDir, "--workers", "2"))
+            Assert.True(await first.WaitForExitAsync(RunTimeout) == 0, first.Tail());
+        var parts = Directory.GetFiles(Path.Combine(runDir, "parts"), "*.part").Order().ToArray();
+        Assert.Equal(2, parts.Length);
+        File.Delete(parts[0]);
+        Tamper.Overwrite(parts[1], 5);
+        File.Delete(Path.Combine(runDir, "results", "SUBMISSION.csv")); // so that the rerun must merge
+        using (var rerun = Start.Coordinator(fixture, "damaged-rerun", fixture.Corpus.InputCsv, runDir))
+        {
+            Assert.True(await rerun.WaitForExitAsync(RunTimeout) == 0, rerun.Tail());
+            Assert.Contains("part segments lost, cut short or altered", rerun.Log());
+        }
+        Assert.Null(RunTables.Difference(fixture.Reference, runDir));
+    }
+
+    [Fact]
     public async Task An_unreadable_journal_stops_the_run_with_a_clear_message()
     {
         var runDir = NewRunDir("bad-journal");

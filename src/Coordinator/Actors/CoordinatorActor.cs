@@ -46,6 +46,9 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
 
     sealed record MergeDone(MergeResult Result);
 
+    /// <summary>The tables of an earlier run were checked against their manifest: null if intact, else what is wrong.</summary>
+    sealed record ResultsChecked(string? Problem);
+
     readonly ILoggingAdapter _log = Context.GetLogger();
     readonly CoordinatorSettings _settings;
     readonly CoordinatorState _state;
@@ -140,6 +143,12 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(f => _log.Warning("Could not delete old snapshots: {Reason}", f.Cause.Message));
         Command<MergeDone>(HandleMergeDone);
+        Command<ResultsChecked>(checkedResults =>
+        {
+            if (checkedResults.Problem != null)
+                _log.Warning("The tables in {Results} are not as their manifest says ({Problem}): merging them again", _folder.Results, checkedResults.Problem);
+            Carry(_state.ResultsVerified(checkedResults.Problem == null));
+        });
         Command<Status.Failure>(failure => Fail(_state.Phase == RunPhase.Running
             ? $"checking the input's files for changes failed: {failure.Cause.Message}"
             : $"merging the tables failed: {failure.Cause.Message}"));
@@ -223,13 +232,12 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             Timers.StartSingleTimer(nameof(NodeDeadline), NodeDeadline.Instance, _settings.NodeJoinTimeout);
     }
 
-    /// <summary>The manifest of the tables in results/, if an earlier run finished them and none of them is missing.</summary>
+    /// <summary>The manifest of the tables in results/, if an earlier run finished them (whether they are intact is checked at the end).</summary>
     Manifest? PreviousManifest()
     {
         try
         {
-            var manifest = Manifest.Read(_folder.Results);
-            return manifest != null && TableSchema.All.All(t => File.Exists(Path.Combine(_folder.Results, TableSchema.FileName(t)))) ? manifest : null;
+            return Manifest.Read(_folder.Results);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
         {
@@ -316,12 +324,22 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     void Carry(NextSteps steps)
     {
         if (steps.HasFlag(NextSteps.CheckVersions)) StartVersionChecks();
+        if (steps.HasFlag(NextSteps.Resume))
+        {
+            Timers.StartPeriodicTimer(nameof(CheckLeases), CheckLeases.Instance, _settings.LeaseCheckInterval);
+            WatchForNoNodes();
+        }
         if (steps.HasFlag(NextSteps.EnterFinishing))
         {
             Timers.Cancel(nameof(NodeDeadline));
             Timers.Cancel(nameof(CheckLeases));
             LogProgress();
-            if (!steps.HasFlag(NextSteps.KeepResults)) _log.Info("All files done; saving a final snapshot, then merging the tables");
+            if (!steps.HasFlag(NextSteps.VerifyResults)) _log.Info("All files done; saving a final snapshot, then merging the tables");
+        }
+        if (steps.HasFlag(NextSteps.VerifyResults))
+        {
+            var (manifest, results) = (_previous!, _folder.Results);
+            Task.Run(() => new ResultsChecked(manifest.ProblemWithTables(results, TableSchema.All.Select(TableSchema.FileName)))).PipeTo(Self);
         }
         if (steps.HasFlag(NextSteps.KeepResults))
         {
@@ -348,6 +366,16 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
 
     void HandleMergeDone(MergeDone done)
     {
+        if (done.Result.DamagedBatches.Count > 0)
+        {
+            var (events, steps) = _state.MergeFoundDamage(done.Result.DamagedBatches, _clock.GetUtcNow());
+            var lost = (BatchesLost)events[0];
+            _log.Warning("The merge found part segments lost, cut short or altered since they were written ({Reason}); " +
+                "the tables were left as they were, and the files of those batches are extracted again", lost.Reason);
+            Carry(steps);
+            PersistThen(events, () => _log.Info("{Files:N0} files to extract again", _state.Pending));
+            return;
+        }
         var manifest = Manifest.Of(_state.Input!, _state.AlreadyDone, _state.Progress!.Total, done.Result, _state.StartedAt, _clock.GetUtcNow(),
             _state.NodeNames, _folder.Journal, _recovery, _state.CurrentStamp(LastSequenceNr));
         try

@@ -1,9 +1,16 @@
+using System.Globalization;
+using System.IO.Hashing;
+using System.Text.Json;
 using Form3Actors.Coordinator.Inputs;
 using Form3Actors.Core.Hosting;
+using Form3Actors.Core.Output;
 
 namespace Form3Actors.Coordinator.Output;
 
-/// <summary>manifest.json in the results folder: what a finished run read, wrote and how.</summary>
+/// <summary>
+/// manifest.json in the results folder: what a finished run read, wrote (each table's size and checksum) and how.
+/// Written durably after the tables it names, so a manifest on disk always names tables that are on disk.
+/// </summary>
 public sealed record Manifest(
     string Program,
     string Version,
@@ -21,7 +28,8 @@ public sealed record Manifest(
     double RecoverySeconds,
     long CoordinatorPeakMemoryBytes,
     long JournalSequenceNr = 0,
-    string InputFingerprint = "")
+    string InputFingerprint = "",
+    IReadOnlyDictionary<string, TableFile>? Tables = null)
 {
     public const string FileName = "manifest.json";
 
@@ -34,7 +42,7 @@ public sealed record Manifest(
         merge.RowsPerTable, merge.ErrorsByKind, merge.FilingDateSources, merge.DuplicateFilings,
         startedAt, finishedAt, Environment.MachineName, nodeHosts.Order(StringComparer.Ordinal).ToList(), journal,
         RunEnvironment.SlurmRestartCount, Math.Round(recovery.TotalSeconds, 3), System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64,
-        stamp.JournalSequenceNr, stamp.InputFingerprint);
+        stamp.JournalSequenceNr, stamp.InputFingerprint, merge.Tables);
 
     /// <summary>What the tables were merged from, when this program wrote them; null for another version's manifest.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -42,9 +50,53 @@ public sealed record Manifest(
 
     static string ProgramVersion => typeof(Manifest).Assembly.GetName().Version?.ToString() ?? "";
 
-    public void Write(string resultsDirectory) => JsonFile.WriteAtomically(Path.Combine(resultsDirectory, FileName), this);
+    public void Write(string resultsDirectory) =>
+        DurableFiles.WriteAtomically(Path.Combine(resultsDirectory, FileName), JsonSerializer.SerializeToUtf8Bytes(this, JsonFile.Options));
 
     public static Manifest? Read(string resultsDirectory) => JsonFile.Read<Manifest>(Path.Combine(resultsDirectory, FileName));
+
+    /// <summary>
+    /// What is wrong with the tables in <paramref name="resultsDirectory"/> against this manifest (one missing, cut
+    /// short, or changed by hand), or null when every table is as the merge wrote it. Reads every table once.
+    /// </summary>
+    public string? ProblemWithTables(string resultsDirectory, IEnumerable<string> tableFiles)
+    {
+        foreach (var name in tableFiles)
+        {
+            if (Tables?.GetValueOrDefault(name) is not { } expected) return $"{FileName} records no checksum of {name}";
+            var path = Path.Combine(resultsDirectory, name);
+            if (!File.Exists(path)) return $"{name} is missing";
+            TableFile actual;
+            try
+            {
+                actual = TableFile.Of(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return $"{name} could not be read ({e.Message})";
+            }
+            if (actual.Bytes != expected.Bytes) return $"{name} has {actual.Bytes:N0} bytes, the merge wrote {expected.Bytes:N0}";
+            if (actual.Checksum != expected.Checksum) return $"{name} was changed since the merge wrote it (its checksum differs)";
+        }
+        return null;
+    }
+}
+
+/// <summary>A table file as the merge wrote it: its size and XXH3 checksum (64 bits, hex).</summary>
+public sealed record TableFile(long Bytes, string Checksum)
+{
+    const int ReadChunkBytes = 1 << 20;
+
+    public static string Hex(ulong checksum) => checksum.ToString("x16", CultureInfo.InvariantCulture);
+
+    /// <summary>The size and checksum of the file at <paramref name="path"/> now.</summary>
+    public static TableFile Of(string path)
+    {
+        var hash = new XxHash3();
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, ReadChunkBytes);
+        hash.Append(file);
+        return new TableFile(file.Length, Hex(hash.GetCurrentHashAsUInt64()));
+    }
 }
 
 /// <summary>

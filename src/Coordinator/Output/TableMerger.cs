@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Hashing;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Form3Actors.Coordinator.Inputs;
@@ -13,13 +14,24 @@ public sealed record MergeResult(
     IReadOnlyDictionary<string, int> RowsPerTable,
     IReadOnlyDictionary<string, int> ErrorsByKind,
     IReadOnlyDictionary<string, int> FilingDateSources,
-    int DuplicateFilings);
+    int DuplicateFilings,
+    IReadOnlyDictionary<string, TableFile> Tables,
+    IReadOnlyDictionary<int, string> DamagedBatches)
+{
+    /// <summary>A merge that found damaged segments wrote no table: the batches' files must be extracted again first.</summary>
+    public static MergeResult Damaged(IReadOnlyDictionary<int, string> batches) =>
+        new(new Dictionary<string, int>(), new Dictionary<string, int>(), new Dictionary<string, int>(), 0, new Dictionary<string, TableFile>(), batches);
+}
 
 /// <summary>
 /// Builds the final tables, one CSV per table, from the journaled part segments: a row counts only if its file is
 /// in this run's input and the ledger names this very batch as the file's current one. That is what makes the tables
 /// exactly-once whatever crashed: segments never journaled, a batch done twice, or an older version of a changed
-/// file are all left out. Each table is written to a temporary name and renamed into place.
+/// file are all left out. Each table is written to a temporary name, fsynced and renamed into place, and the folder
+/// is fsynced, so that the manifest written after the merge never names a table that a crash could still take away;
+/// each table's size and checksum go into the manifest, so that a rerun finds a table changed since. A segment lost,
+/// cut short or altered since its worker wrote it (<see cref="DamagedSegmentException"/>) leaves the tables as they
+/// were and names its batch in <see cref="MergeResult.DamagedBatches"/>, for its files to be extracted again.
 /// </summary>
 /// <remarks>
 /// EDGAR files one filing under every filer's CIK folder, so a mirror (and any list or index made from it) can hold
@@ -47,7 +59,13 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
         var written = new TableWritten[TableSchema.All.Count];
         Parallel.For(0, written.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) },
             i => written[i] = WriteTable(TableSchema.All[i], ledger, input, Keep));
-
+        if (!_damaged.IsEmpty)
+        {
+            foreach (var table in written) File.Delete(table.TempPath);
+            return MergeResult.Damaged(_damaged);
+        }
+        foreach (var table in written) File.Move(table.TempPath, Path.Combine(resultsDirectory, TableSchema.FileName(table.Table)), overwrite: true);
+        DurableFiles.SyncDirectory(resultsDirectory);
         var rowsPerTable = new Dictionary<string, int>();
         var errorsByKind = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var dateSources = new SortedDictionary<string, int>(StringComparer.Ordinal);
@@ -57,11 +75,15 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
             foreach (var (kind, n) in table.ErrorsByKind) Increment(errorsByKind, kind, n);
             foreach (var (source, n) in table.FilingDateSources) Increment(dateSources, source, n);
         }
-        return new MergeResult(rowsPerTable, errorsByKind, dateSources, duplicates.Count);
+        return new MergeResult(rowsPerTable, errorsByKind, dateSources, duplicates.Count,
+            written.ToDictionary(t => TableSchema.FileName(t.Table), t => t.File), new Dictionary<int, string>());
     }
 
     /// <summary>One table's file as written: its rows, and the counts taken on the way (errors by kind, filing-date sources).</summary>
-    sealed record TableWritten(Table Table, int Rows, Dictionary<string, int> ErrorsByKind, Dictionary<string, int> FilingDateSources);
+    sealed record TableWritten(Table Table, string TempPath, int Rows, Dictionary<string, int> ErrorsByKind, Dictionary<string, int> FilingDateSources, TableFile File);
+
+    /// <summary>Batches with a damaged segment, and what is wrong with it; filled from every table's thread.</summary>
+    readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> _damaged = new();
 
     TableWritten WriteTable(Table table, RunLedger ledger, InputListing input, Func<UInt128, bool> keep)
     {
@@ -71,8 +93,17 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
         var path = Path.Combine(resultsDirectory, TableSchema.FileName(table));
         var temp = path + ".tmp";
         var count = 0;
+        var checksum = new XxHash3();
+        long bytes = 0;
         using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
         {
+            void Flush()
+            {
+                checksum.Append(output.Written);
+                bytes += output.Length;
+                output.FlushTo(file);
+            }
+
             output.Row(TableSchema.Columns(table));
             ForEachCurrentRow(ledger, keep, table, row =>
             {
@@ -82,7 +113,7 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
                 output.Raw(cells);
                 output.EndRow();
                 count++;
-                if (output.Length >= WriteChunkBytes) output.FlushTo(file);
+                if (output.Length >= WriteChunkBytes) Flush();
             });
             if (table == Table.Errors)
             {
@@ -93,10 +124,10 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
                     count++;
                 }
             }
-            output.FlushTo(file);
+            Flush();
+            file.Flush(flushToDisk: true);
         }
-        File.Move(temp, path, overwrite: true);
-        return new TableWritten(table, count, errorsByKind, dateSources);
+        return new TableWritten(table, temp, count, errorsByKind, dateSources, new TableFile(bytes, TableFile.Hex(checksum.GetCurrentHashAsUInt64())));
     }
 
     /// <summary>
@@ -158,21 +189,28 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
             foreach (var segment in segments)
             {
                 if (segment.Table != name) continue;
-                var bytes = PartFormat.ReadSegment(segment, partsDirectory, ref buffer).Span;
-                var lastKey = ReadOnlySpan<byte>.Empty;
-                var current = false;
-                for (var position = 0; position < bytes.Length;)
+                try
                 {
-                    var row = bytes.Slice(position, PartFormat.RowLength(bytes, position, segment, width));
-                    position += row.Length;
-                    var key = PartFormat.Key(row);
-                    if (lastKey.IsEmpty || !key.SequenceEqual(lastKey))
+                    var bytes = PartFormat.ReadSegment(segment, partsDirectory, ref buffer).Span;
+                    var lastKey = ReadOnlySpan<byte>.Empty;
+                    var current = false;
+                    for (var position = 0; position < bytes.Length;)
                     {
-                        lastKey = key;
-                        var parsed = FileKeys.Parse(key);
-                        current = keep(parsed) && ledger.BatchOf(parsed) == batchRef;
+                        var row = bytes.Slice(position, PartFormat.RowLength(bytes, position, segment, width));
+                        position += row.Length;
+                        var key = PartFormat.Key(row);
+                        if (lastKey.IsEmpty || !key.SequenceEqual(lastKey))
+                        {
+                            lastKey = key;
+                            var parsed = FileKeys.Parse(key);
+                            current = keep(parsed) && ledger.BatchOf(parsed) == batchRef;
+                        }
+                        if (current) onRow(row);
                     }
-                    if (current) onRow(row);
+                }
+                catch (DamagedSegmentException damaged)
+                {
+                    _damaged.TryAdd(batchRef, damaged.Message);
                 }
             }
         }

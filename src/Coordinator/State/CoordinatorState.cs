@@ -21,10 +21,14 @@ public enum NextSteps
     SaveSnapshot = 2,
     /// <summary>The final snapshot is settled: merge the tables.</summary>
     StartMerge = 4,
-    /// <summary>Nothing changed since the tables in results/ were merged: keep them, no snapshot, no merge; the run is finished.</summary>
+    /// <summary>Nothing changed since the tables in results/ were merged, and they are intact: keep them, no snapshot, no merge; the run is finished.</summary>
     KeepResults = 8,
     /// <summary>Check on disk the versions of <see cref="CoordinatorState.TakeFilesToCheck"/>, and report them with <see cref="CoordinatorState.VersionsChecked"/>.</summary>
     CheckVersions = 16,
+    /// <summary>Nothing changed since the tables in results/ were merged: check them against their manifest, and report with <see cref="CoordinatorState.ResultsVerified"/>.</summary>
+    VerifyResults = 32,
+    /// <summary>Work is due again after the run was finishing (the merge found damaged segments): restart the lease checks and the node deadline.</summary>
+    Resume = 64,
 }
 
 /// <summary>
@@ -90,7 +94,9 @@ public sealed class CoordinatorState(CoordinatorSettings settings)
     /// </summary>
     public void Apply(ICoordinatorEvent evt)
     {
+        var lostFiles = evt is BatchesLost lost ? Ledger.FilesOf(lost.BatchRefs) : [];
         Ledger.Apply(evt);
+        if (_queue != null && lostFiles.Count > 0) Requeue(lostFiles);
         if (Phase != RunPhase.Waiting) _journaledThisRun++;
         switch (evt)
         {
@@ -277,12 +283,52 @@ public sealed class CoordinatorState(CoordinatorSettings settings)
         {
             Phase = RunPhase.Finishing;
             if (_journaledThisRun == 0 && _previous != null && _previous == CurrentStamp(_sequenceAtStart))
-                return NextSteps.EnterFinishing | NextSteps.KeepResults;
+                return NextSteps.EnterFinishing | NextSteps.VerifyResults;
             steps |= NextSteps.EnterFinishing;
             _filesSinceSnapshot = settings.SnapshotEveryFiles; // the final snapshot, so that a rerun recovers one record
         }
         if (_filesSinceSnapshot >= settings.SnapshotEveryFiles && !_snapshotInFlight) steps |= NextSteps.SaveSnapshot;
         return steps;
+    }
+
+    /// <summary>
+    /// The tables an earlier run merged from exactly this journal and input were checked: kept if intact, merged
+    /// again (after the final snapshot) if one is missing, cut short or changed.
+    /// </summary>
+    public NextSteps ResultsVerified(bool intact)
+    {
+        if (Phase != RunPhase.Finishing) return NextSteps.None;
+        if (intact) return NextSteps.KeepResults;
+        _filesSinceSnapshot = settings.SnapshotEveryFiles;
+        return AfterChange();
+    }
+
+    /// <summary>
+    /// The merge found segments of these batches damaged and wrote nothing: the batches are to be journaled as lost,
+    /// which makes their files due again, and the run goes back to handing out work.
+    /// </summary>
+    public (IReadOnlyList<ICoordinatorEvent> Events, NextSteps Steps) MergeFoundDamage(IReadOnlyDictionary<int, string> damaged, DateTimeOffset now)
+    {
+        if (Phase != RunPhase.Finishing || damaged.Count == 0) return ([], NextSteps.None);
+        Phase = RunPhase.Running;
+        _writesInFlight++;
+        var first = damaged.OrderBy(kv => kv.Key).First();
+        var reason = $"{damaged.Count} batches with damaged part segments, the first {first.Key}: {first.Value}";
+        return ([new BatchesLost([.. damaged.Keys.Order()], reason, now)], NextSteps.Resume);
+    }
+
+    /// <summary>Files whose rows were lost are this run's to do again.</summary>
+    void Requeue(IReadOnlyList<UInt128> keys)
+    {
+        var due = 0;
+        foreach (var key in keys)
+        {
+            var index = Input!.IndexOf(key);
+            if (index < 0) continue;
+            _queue!.Add(index);
+            due++;
+        }
+        Progress!.Reopen(due);
     }
 
     /// <summary>The snapshot to save now; counting towards the next one starts again.</summary>

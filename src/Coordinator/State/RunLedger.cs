@@ -19,7 +19,8 @@ namespace Form3Actors.Coordinator.State;
 public sealed class RunLedger
 {
     public const int QuarantinedBatch = -1;
-    const int FormatVersion = 1;
+    /// <summary>Version 2 adds each segment's checksum; version 1 is still read.</summary>
+    const int FormatVersion = 2;
 
     readonly record struct Entry(long Size, long ModifiedUtcTicks, int BatchRef);
 
@@ -72,10 +73,24 @@ public sealed class RunLedger
                     _quarantined[key] = q;
                 }
                 break;
+            case BatchesLost lost:
+                Forget(lost.BatchRefs.ToHashSet());
+                break;
             default:
                 throw new ArgumentException($"unknown event {evt.GetType().Name}", nameof(evt));
         }
     }
+
+    /// <summary>Every file whose current rows the batches hold, forgotten with the batches: they are finished no more.</summary>
+    void Forget(HashSet<int> batchRefs)
+    {
+        foreach (var batchRef in batchRefs) _batches.Remove(batchRef);
+        foreach (var key in _files.Where(kv => batchRefs.Contains(kv.Value.BatchRef)).Select(kv => kv.Key).ToList()) _files.Remove(key);
+    }
+
+    /// <summary>Keys of the files whose current rows these batches hold.</summary>
+    public IReadOnlyList<UInt128> FilesOf(IReadOnlyCollection<int> batchRefs) =>
+        _files.Where(kv => batchRefs.Contains(kv.Value.BatchRef)).Select(kv => kv.Key).ToList();
 
     /// <summary>The whole ledger as bytes, for a snapshot: a fixed 36 bytes per file plus segments and quarantines.</summary>
     public byte[] ToBytes()
@@ -105,6 +120,7 @@ public sealed class RunLedger
                     w.Write(s.Table);
                     w.Write(s.Offset);
                     w.Write(s.Length);
+                    w.Write(s.Checksum);
                 }
             }
             w.Write(_quarantined.Count);
@@ -127,7 +143,7 @@ public sealed class RunLedger
         var ledger = new RunLedger();
         using var r = new BinaryReader(new MemoryStream(bytes));
         var version = r.ReadInt32();
-        if (version != FormatVersion) throw new InvalidDataException($"ledger snapshot format {version} is not supported (expected {FormatVersion})");
+        if (version is < 1 or > FormatVersion) throw new InvalidDataException($"ledger snapshot format {version} is not supported (expected {FormatVersion})");
         ledger.NextBatchRef = r.ReadInt32();
         var files = r.ReadInt32();
         ledger._files.EnsureCapacity(files);
@@ -142,7 +158,8 @@ public sealed class RunLedger
             var batchRef = r.ReadInt32();
             var count = r.ReadInt32();
             var segments = ImmutableArray.CreateBuilder<PartSegment>(count);
-            for (var s = 0; s < count; s++) segments.Add(new PartSegment(r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadInt64()));
+            for (var s = 0; s < count; s++)
+                segments.Add(new PartSegment(r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadInt64(), version >= 2 ? r.ReadUInt64() : 0));
             ledger._batches[batchRef] = segments.MoveToImmutable();
         }
         var quarantined = r.ReadInt32();

@@ -45,6 +45,9 @@ public sealed class RunProgress(int total, int skipped, DateTimeOffset startedAt
         Skipped += files;
     }
 
+    /// <summary>Files done before whose rows were lost (damaged part segments): to be done again by this run.</summary>
+    public void Reopen(int files) => Total += files;
+
     public void Quarantined(int files)
     {
         Done += files;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.IO.Hashing;
 using Form3Actors.Messages.WorkProtocol;
 using Form3Actors.Core.Extraction;
 
@@ -6,7 +7,8 @@ namespace Form3Actors.Core.Output;
 
 /// <summary>
 /// Appends a worker's batches to its own part file and makes them durable (fsync) before the batch is reported,
-/// so a segment the coordinator journals is always on disk.
+/// so a segment the coordinator journals is always on disk; each segment carries a checksum, so that the merge
+/// finds one lost, cut short or altered since.
 /// </summary>
 /// <remarks>
 /// Each filing's rows are encoded as soon as it is extracted, into one buffer per table, so the row strings die
@@ -57,7 +59,7 @@ public sealed class PartFileWriter : IDisposable
             var rows = _tables[(int)table];
             if (rows.Length == 0) continue;
             _file.Write(rows.Written);
-            segments.Add(new PartSegment(FileName, TableSchema.Name(table), offset, rows.Length));
+            segments.Add(new PartSegment(FileName, TableSchema.Name(table), offset, rows.Length, XxHash3.HashToUInt64(rows.Written)));
             offset += rows.Length;
         }
         _file.Flush(flushToDisk: true);

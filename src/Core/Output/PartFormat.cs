@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using System.Text;
 using Form3Actors.Messages.WorkProtocol;
 using Form3Actors.Core.Extraction;
@@ -37,21 +38,26 @@ public static class PartFormat
 
     /// <summary>
     /// Reads one journaled segment into <paramref name="buffer"/>, growing it when the segment is larger, and returns
-    /// the segment's bytes. One buffer for a whole merge: a new array per segment (most are larger than 85 KB) put
+    /// the segment's bytes, once they match the segment's checksum: a part file lost, cut short or altered since
+    /// throws <see cref="DamagedSegmentException"/>. One buffer for a whole merge: a new array per segment (most are larger than 85 KB) put
     /// thousands of arrays on the large-object heap and made the GC collect it over and over.
     /// </summary>
     public static ReadOnlyMemory<byte> ReadSegment(PartSegment segment, string partsDirectory, ref byte[] buffer)
     {
         if (buffer.Length < segment.Length) buffer = new byte[Math.Max(segment.Length, 2L * buffer.Length)];
         var bytes = buffer.AsMemory(0, checked((int)segment.Length));
-        using var handle = File.OpenHandle(Path.Combine(partsDirectory, segment.PartFile));
+        var path = Path.Combine(partsDirectory, segment.PartFile);
+        if (!File.Exists(path)) throw new DamagedSegmentException($"part file {segment.PartFile} is missing");
+        using var handle = File.OpenHandle(path);
         var read = 0;
         while (read < bytes.Length)
         {
             var n = RandomAccess.Read(handle, bytes.Span[read..], segment.Offset + read);
-            if (n == 0) throw new IOException($"part file {segment.PartFile} ends before its journaled segment ({segment.Offset}+{segment.Length})");
+            if (n == 0) throw new DamagedSegmentException($"part file {segment.PartFile} ends before its journaled segment ({segment.Offset}+{segment.Length})");
             read += n;
         }
+        if (segment.Checksum != 0 && XxHash3.HashToUInt64(bytes.Span) != segment.Checksum)
+            throw new DamagedSegmentException($"part file {segment.PartFile} was altered in its segment at {segment.Offset} (checksum differs)");
         return bytes;
     }
 
@@ -63,7 +69,7 @@ public static class PartFormat
     public static int RowLength(ReadOnlySpan<byte> bytes, int position, PartSegment segment, int width)
     {
         var length = CsvRecords.Length(bytes[position..], out var fields);
-        if (length < 0) throw new InvalidDataException($"part file {segment.PartFile} segment at {segment.Offset} ends inside a row");
+        if (length < 0) throw new DamagedSegmentException($"part file {segment.PartFile} segment at {segment.Offset} ends inside a row");
         if (fields != width)
             throw new InvalidDataException($"part file {segment.PartFile} segment at {segment.Offset} has a row of {fields} fields, expected {width}; " +
                 "if an older version of Form3Actors began this run (tables gained columns since), finish it with that version or start a new run folder");
@@ -90,3 +96,6 @@ public static class PartFormat
         return comma < 0 ? throw new InvalidDataException("a part row has no file key") : comma;
     }
 }
+
+/// <summary>A journaled segment that is not as its worker wrote it: its batch's files must be extracted again.</summary>
+public sealed class DamagedSegmentException(string message) : IOException(message);

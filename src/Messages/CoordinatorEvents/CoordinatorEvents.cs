@@ -16,6 +16,12 @@ public sealed record FilesCompleted(
 /// <summary>Files that failed too many times: reported in ERRORS.csv, not retried until they change.</summary>
 public sealed record FilesQuarantined(ImmutableArray<QuarantinedFile> Files, DateTimeOffset OccurredAt) : ICoordinatorEvent;
 
+/// <summary>
+/// The merge found segments of these batches lost, cut short or altered (<paramref name="Reason"/>): their files are
+/// no longer finished, and are extracted again.
+/// </summary>
+public sealed record BatchesLost(ImmutableArray<int> BatchRefs, string Reason, DateTimeOffset OccurredAt) : ICoordinatorEvent;
+
 /// <summary>Identifies one version of an input file: its key (hash of the full path), size and modification time.</summary>
 public sealed record FileStamp(string FileKey, long Size, long ModifiedUtcTicks);
 

@@ -20,4 +20,5 @@ namespace Form3Actors.Messages.Serialization;
 [JsonSerializable(typeof(RunFinished))]
 [JsonSerializable(typeof(FilesCompleted))]
 [JsonSerializable(typeof(FilesQuarantined))]
+[JsonSerializable(typeof(BatchesLost))]
 internal sealed partial class Form3JsonContext : JsonSerializerContext;

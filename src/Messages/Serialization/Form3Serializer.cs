@@ -33,13 +33,21 @@ public sealed class Form3Serializer(ExtendedActorSystem system) : SerializerWith
         [typeof(NoWorkYet)] = "work.nowork.v1",
         [typeof(BatchAccepted)] = "work.accepted.v1",
         [typeof(RunFinished)] = "work.finished.v1",
-        [typeof(FilesCompleted)] = "event.completed.v2",
+        [typeof(FilesCompleted)] = "event.completed.v3",
         [typeof(FilesQuarantined)] = "event.quarantined.v1",
+        [typeof(BatchesLost)] = "event.batches-lost.v1",
         [typeof(CoordinatorSnapshot)] = "snapshot.v1",
     };
 
     /// <summary>Manifests still read but no longer written: journals of earlier versions hold them.</summary>
-    static readonly Dictionary<string, Type> Retired = new() { ["event.completed.v1"] = typeof(FilesCompleted) };
+    static readonly Dictionary<string, Type> Retired = new()
+    {
+        ["event.completed.v1"] = typeof(FilesCompleted),
+        [CompletedWithoutChecksums] = typeof(FilesCompleted),
+    };
+
+    /// <summary>Binary <see cref="FilesCompleted"/> before segments carried checksums.</summary>
+    const string CompletedWithoutChecksums = "event.completed.v2";
 
     static readonly Dictionary<string, Type> Types = Manifests.ToDictionary(kv => kv.Value, kv => kv.Key).Concat(Retired).ToDictionary();
 
@@ -73,6 +81,7 @@ public sealed class Form3Serializer(ExtendedActorSystem system) : SerializerWith
         if (type == typeof(CoordinatorSnapshot))
             return new CoordinatorSnapshot(BinaryPrimitives.ReadInt32LittleEndian(bytes), bytes[4..]);
         if (manifest == Manifests[typeof(FilesCompleted)]) return CompletedEventFormat.Read(bytes);
+        if (manifest == CompletedWithoutChecksums) return CompletedEventFormat.Read(bytes, withChecksums: false);
         return JsonSerializer.Deserialize(bytes, type, Form3JsonContext.Default)
             ?? throw new SerializationException($"empty payload for manifest '{manifest}'");
     }

@@ -26,8 +26,11 @@ public sealed record ReportBatchCompleted(
     ImmutableArray<FileStamp> Completed,
     ImmutableArray<FileFailure> Failed) : IWorkMessage;
 
-/// <summary>Where a batch's rows of one table lie in a worker's part file.</summary>
-public sealed record PartSegment(string PartFile, string Table, long Offset, long Length);
+/// <summary>
+/// Where a batch's rows of one table lie in a worker's part file, and their XXH3 checksum, which the merge verifies
+/// (0: not recorded, in journals of earlier versions).
+/// </summary>
+public sealed record PartSegment(string PartFile, string Table, long Offset, long Length, ulong Checksum = 0);
 
 /// <summary>A file a worker could not process this time, and why.</summary>
 public sealed record FileFailure(string FileKey, string Kind, string Reason);
