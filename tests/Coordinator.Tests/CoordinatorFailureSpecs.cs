@@ -94,6 +94,19 @@ public sealed class CoordinatorFailureSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task A_repeated_report_is_acknowledged_only_once_the_first_one_is_durable()
+    {
+        var (coordinator, _) = StartCoordinator(4);
+        var (batch, worker) = TakeBatch(coordinator);
+        await Journal.OnWrite.PassWithDelay(TimeSpan.FromSeconds(1.5));
+        worker.Send(coordinator, AllDone(batch));
+        worker.Send(coordinator, AllDone(batch)); // sent again while the first is being written
+        worker.ExpectNoMsg(TimeSpan.FromSeconds(1));
+        Assert.Equal(batch.BatchId, worker.ExpectMsg<BatchAccepted>(TimeSpan.FromSeconds(5)).BatchId);
+        Assert.Equal(batch.BatchId, worker.ExpectMsg<BatchAccepted>(TimeSpan.FromSeconds(5)).BatchId);
+    }
+
+    [Fact]
     public async Task A_journal_write_that_fails_ends_the_run_with_a_message_that_says_what_to_do()
     {
         var (coordinator, outcome) = StartCoordinator(4);

@@ -59,6 +59,8 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     /// <summary>Workers by id, to tell them when the run is finished; what they hold is the state's business.</summary>
     readonly Dictionary<string, IActorRef> _workers = [];
     readonly long _createdAt;
+    /// <summary>Reports whose events are being written, with every sender of the report (repeats included) to acknowledge once durable.</summary>
+    readonly Dictionary<long, List<IActorRef>> _acksAwaitingWrite = [];
     TimeSpan _recovery;
     string? _crash;
     /// <summary>The manifest of the tables an earlier run left in results/, read at start.</summary>
@@ -284,10 +286,23 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     void HandleReport(ReportBatchCompleted report)
     {
         var worker = Sender;
+        var accepted = new BatchAccepted(report.BatchId);
         var events = _state.Settle(report, _clock.GetUtcNow());
-        foreach (var failure in events is null ? [] : report.Failed)
+        if (events is null)
+        {
+            // A repeat. If the first report's events are still being written, it is acknowledged with them: only once durable.
+            if (_acksAwaitingWrite.TryGetValue(report.BatchId, out var waiting)) waiting.Add(worker);
+            else worker.Tell(accepted);
+            return;
+        }
+        foreach (var failure in report.Failed)
             _log.Warning("File {FileKey} failed on {Worker} ({Kind}): {Reason}", failure.FileKey, report.WorkerId, failure.Kind, failure.Reason);
-        PersistThen(events ?? [], () => worker.Tell(new BatchAccepted(report.BatchId)));
+        _acksAwaitingWrite[report.BatchId] = [worker];
+        PersistThen(events, () =>
+        {
+            _acksAwaitingWrite.Remove(report.BatchId, out var workers);
+            foreach (var w in workers!) w.Tell(accepted);
+        });
     }
 
     void TakeBack(CoordinatorState.Released released, string what)
