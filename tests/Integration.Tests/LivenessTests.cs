@@ -164,7 +164,7 @@ public sealed class LivenessTests(ClusterFixture fixture) : IClassFixture<Cluste
             Assert.Equal(2, await run.WaitForExitAsync(TimeSpan.FromSeconds(30)));
             Assert.Contains(expected, run.Log());
             Assert.DoesNotContain("Unhandled exception", run.Log());
-            Assert.False(File.Exists(Path.Combine(runDir, "coordinator.lock.owner")));
+            Assert.False(File.Exists(Path.Combine(runDir, "coordinator.lock")));
         }
         Directory.Delete(folder, recursive: true);
     }
@@ -178,7 +178,7 @@ public sealed class LivenessTests(ClusterFixture fixture) : IClassFixture<Cluste
             Assert.Equal(2, await bad.WaitForExitAsync(TimeSpan.FromSeconds(30)));
             Assert.Contains("--workers must be 0", bad.Log());
         }
-        Assert.False(File.Exists(Path.Combine(runDir, "coordinator.lock.owner")));
+        Assert.False(File.Exists(Path.Combine(runDir, "coordinator.lock")));
 
         // A coordinator waiting for nodes holds the folder; a second one says who holds it and exits 1.
         using var holder = Coordinator("lock-holder", "run", Sample, "--run-dir", runDir, "--workers", "0");

@@ -74,9 +74,10 @@ public static class RunCommand
             return await Exit(ExitCodes.BadUsage, $"error: {e.Message}");
         }
         RunLock runLock;
+        var lockLost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
-            runLock = RunLock.Acquire(folder);
+            runLock = RunLock.Acquire(folder, inputConfig.GetTimeSpan("lock-lease"), inputConfig.GetTimeSpan("lock-renew-interval"), reason => lockLost.TrySetResult(reason));
         }
         catch (RunFolderInUseException e)
         {
@@ -86,7 +87,7 @@ public static class RunCommand
         RunOutcome result;
         try
         {
-            using (runLock) result = await Coordinate(signals, files, listing, folder, workers, host, port, insecure);
+            using (runLock) result = await Coordinate(signals, files, listing, folder, workers, host, port, insecure, lockLost.Task);
         }
         catch (InputException e)
         {
@@ -135,7 +136,7 @@ public static class RunCommand
     /// once the actor system has stopped again.
     /// </summary>
     static async Task<RunOutcome> Coordinate(ShutdownSignals signals, Akka.Configuration.Config files, Task<InputListing> listing, RunFolder folder, int? workers,
-        string host, int port, bool insecure)
+        string host, int port, bool insecure, Task<string> lockLost)
     {
         if (signals.Stopping.IsCancellationRequested) throw new OperationCanceledException(signals.Stopping);
         // The path is data, never connection-string text: a folder named `semi;colon` or `x;Mode=ReadOnly` is quoted.
@@ -189,6 +190,12 @@ public static class RunCommand
         // SIGTERM (Slurm before the time limit, preemption) and Ctrl-C stop handing out work; what is journaled stays.
         // A signal that came during start-up is delivered here at once.
         await using var onSignal = signals.Stopping.Register(() => coordinator.Tell(new StopRun(signals.Signal ?? "a signal")));
+        // Another coordinator took the run folder over (this one was frozen past its lock's lease): stop writing at once.
+        _ = lockLost.ContinueWith(lost =>
+        {
+            outcome.TrySetResult(new RunOutcome.Failed(lost.Result));
+            coordinator.Tell(new StopRun("the run folder's lock was lost"));
+        }, TaskContinuationOptions.OnlyOnRanToCompletion);
         // In-process workers stop only after the outcome is set; stopping before it, nothing would move any more.
         if (await Task.WhenAny(outcome.Task, system.WhenTerminated, workersStopped.Task) == workersStopped.Task)
             outcome.TrySetResult(new RunOutcome.Failed("the in-process workers stopped before the run ended; see the log above, then run the same command again to resume"));
