@@ -194,6 +194,38 @@ public sealed class LivenessTests(ClusterFixture fixture) : IClassFixture<Cluste
     }
 
     [Fact]
+    public async Task Status_says_when_the_coordinator_is_gone_and_a_corrupt_status_file_is_one_clear_error()
+    {
+        var runDir = NewRunDir("status");
+        var statusFile = Path.Combine(runDir, "status.json");
+        using (var run = Coordinator("status-run", "run", Sample, "--run-dir", runDir, "--workers", "0"))
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (!File.Exists(statusFile) && DateTime.UtcNow < deadline) await Task.Delay(100);
+            using (var alive = Coordinator("status-alive", "status", runDir))
+            {
+                Assert.Equal(0, await alive.WaitForExitAsync(StopTimeout));
+                Assert.DoesNotContain("GONE", alive.Log());
+            }
+            run.Kill();
+            await run.WaitForExitAsync(StopTimeout);
+        }
+        using (var dead = Coordinator("status-dead", "status", runDir))
+        {
+            Assert.Equal(1, await dead.WaitForExitAsync(StopTimeout));
+            Assert.Contains("coordinator GONE", dead.Log());
+            Assert.Contains("run the same command again", dead.Log());
+        }
+        await File.WriteAllTextAsync(statusFile, "{\"phase\": \"runn");
+        using (var corrupt = Coordinator("status-corrupt", "status", runDir))
+        {
+            Assert.Equal(1, await corrupt.WaitForExitAsync(StopTimeout));
+            Assert.Contains("could not be read", corrupt.Log());
+            Assert.DoesNotContain("   at ", corrupt.Log());
+        }
+    }
+
+    [Fact]
     public async Task A_node_started_after_the_run_finished_exits_at_once()
     {
         var runDir = NewRunDir("late-node");

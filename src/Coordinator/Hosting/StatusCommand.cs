@@ -18,16 +18,28 @@ public static class StatusCommand
 
     static int Print(string runDir)
     {
-        var status = StatusFile.Read(runDir);
+        StatusDocument? status;
+        try
+        {
+            status = StatusFile.Read(runDir);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: {StatusFile.FileName} in {runDir} could not be read ({e.Message}); a running coordinator rewrites it " +
+                "at every progress interval, so try again in a moment; if it stays unreadable, the coordinator is not running");
+            return ExitCodes.Failed;
+        }
         if (status == null)
         {
             Console.Error.WriteLine($"error: no {StatusFile.FileName} in {runDir}; is it a run folder, and has its run started?");
             return ExitCodes.BadUsage;
         }
         var age = DateTimeOffset.UtcNow - status.UpdatedAt;
+        var gone = CoordinatorGone(status, age);
         var eta = status.EtaSeconds is { } s ? TimeSpan.FromSeconds(s).ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : "-";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run folder  {Path.GetFullPath(runDir)}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"phase       {status.Phase} (updated {age.TotalSeconds:N0} s ago by pid {status.Pid} on {status.Host})"));
+        if (gone != null) Console.WriteLine($"coordinator GONE: {gone}; the figures below are its last; run the same command again to resume");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"done        {status.Done:N0}/{status.Total:N0} files ({status.Percent:F1}%), {status.Skipped:N0} skipped as already done"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rate        {status.FilesPerSecond:N0} files/s, ETA {eta}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"nodes       {status.NodesUp} ({status.Workers} workers)"));
@@ -39,6 +51,34 @@ public static class StatusCommand
             if (manifest.ErrorsByKind.Count > 0)
                 Console.WriteLine("errors      " + string.Join(", ", manifest.ErrorsByKind.Select(kv => $"{kv.Key} {kv.Value}")));
         }
-        return 0;
+        return gone == null ? 0 : ExitCodes.Failed;
     }
+
+    /// <summary>
+    /// Why the coordinator that wrote an unfinished status is no longer running, or null if it may be: on this host
+    /// its process is checked; elsewhere, a status not rewritten for three progress intervals means it stopped.
+    /// </summary>
+    static string? CoordinatorGone(StatusDocument status, TimeSpan age)
+    {
+        if (status.Phase is "finished" or "stopped") return null;
+        if (status.Host == Environment.MachineName)
+        {
+            try
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(status.Pid);
+                if (!process.HasExited && process.StartTime.ToUniversalTime() <= status.StartedAt.UtcDateTime) return null;
+            }
+            catch (ArgumentException)
+            {
+            }
+            return $"process {status.Pid} on this host has ended without finishing the run";
+        }
+        var interval = HoconFiles.TryLoad("coordinator.conf", "node.conf", "shared.conf")?.GetTimeSpan("form3.coordinator.progress-interval") ?? TimeSpan.FromSeconds(10);
+        return age > StaleAfterIntervals * interval
+            ? string.Create(CultureInfo.InvariantCulture, $"no update for {age.TotalSeconds:N0} s, while it writes one every {interval.TotalSeconds:N0} s")
+            : null;
+    }
+
+    /// <summary>Progress intervals without a status update after which a coordinator on another host counts as gone.</summary>
+    const int StaleAfterIntervals = 3;
 }
