@@ -8,6 +8,7 @@ using Akka.Persistence.Sql;
 using Form3Actors.Coordinator.Actors;
 using Form3Actors.Coordinator.Inputs;
 using Form3Actors.Coordinator.State;
+using Form3Actors.Core.Extraction;
 using Form3Actors.Core.Hosting;
 using Form3Actors.Core.Work;
 using Microsoft.Data.Sqlite;
@@ -101,6 +102,10 @@ public static class RunCommand
         }
         switch (result)
         {
+            case RunOutcome.Completed { Manifest: var manifest } when manifest.ErrorsByKind.GetValueOrDefault(ErrorKind.RetriesExhausted) is > 0 and var retry:
+                return await Exit(ExitCodes.FinishedWithRetries, $"finished, but {retry:N0} files failed on every attempt for a reason of the moment " +
+                    $"(I/O error, timeout, lost node; see ERRORS.csv, ERROR_KIND={ErrorKind.RetriesExhausted}); once the cause is fixed, run the same command " +
+                    "again: it processes only those files");
             case RunOutcome.Completed:
                 return ExitCodes.Finished;
             case RunOutcome.Stopped stopped:

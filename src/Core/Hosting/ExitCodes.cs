@@ -20,6 +20,12 @@ public static class ExitCodes
 
     /// <summary>join only: the coordinator went away while the node worked for it.</summary>
     public const int CoordinatorLost = 4;
+
+    /// <summary>
+    /// run only: finished and merged, but some files failed for reasons of the moment (I/O errors, timeouts, lost
+    /// nodes) on every attempt; they are in ERRORS.csv as retries_exhausted, and the same command retries them.
+    /// </summary>
+    public const int FinishedWithRetries = 5;
 }
 
 /// <summary>Options that run and join share, defined once.</summary>
