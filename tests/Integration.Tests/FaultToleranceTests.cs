@@ -115,6 +115,48 @@ public sealed class FaultToleranceTests(ClusterFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_coordinator_frozen_for_30_s_is_waited_out_by_its_nodes_and_the_run_completes()
+    {
+        var runDir = NewRunDir("freeze-coordinator");
+        var patient = new Dictionary<string, string>
+        {
+            ["FORM3_CONFIG"] = TestConfig.WriteInterruptible(Path.Combine(fixture.Root, $"patient-{Guid.NewGuid():N}.conf"), batchSize: 24,
+                joinTimeoutSeconds: 120, coordinatorUnreachableSeconds: 120),
+        };
+        var logs = Path.Combine(fixture.Root, "logs");
+        using var coordinator = Form3Process.Start("form3-coordinator", "freeze-coordinator", logs, patient,
+            "run", fixture.Corpus.InputCsv, "--run-dir", runDir, "--workers", "0");
+        using var node1 = Form3Process.Start("form3-node", "freeze-coordinator-node1", logs, patient, "join", "--run-dir", runDir, "--workers", "1");
+        using var node2 = Form3Process.Start("form3-node", "freeze-coordinator-node2", logs, patient, "join", "--run-dir", runDir, "--workers", "1");
+        await RunTables.WaitForDone(runDir, ClusterFixture.CorpusSize / 5, () => coordinator.HasExited, () => coordinator.Tail(), RunTimeout);
+        coordinator.Freeze();
+        await Task.Delay(TimeSpan.FromSeconds(30));
+        Assert.False(node1.HasExited || node2.HasExited, "a node gave up on a paused coordinator");
+        coordinator.Resume();
+        Assert.True(await coordinator.WaitForExitAsync(RunTimeout) == 0, coordinator.Tail());
+        Assert.Equal(0, await node1.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, await node2.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Null(RunTables.Difference(fixture.Reference, runDir));
+    }
+
+    [Fact]
+    public async Task A_node_frozen_past_its_removal_exits_as_soon_as_it_resumes_and_the_run_completes_without_it()
+    {
+        var runDir = NewRunDir("freeze-node");
+        using var coordinator = Start.Coordinator(fixture, "freeze-node-coordinator", fixture.Corpus.InputCsv, runDir, "--workers", "0");
+        using var frozen = Start.Node(fixture, "freeze-node-frozen", runDir);
+        using var other = Start.Node(fixture, "freeze-node-other", runDir);
+        await RunTables.WaitForDone(runDir, ClusterFixture.CorpusSize / 5, () => coordinator.HasExited, () => coordinator.Tail(), RunTimeout);
+        frozen.Freeze();
+        await Task.Delay(TimeSpan.FromSeconds(8)); // past the coordinator's 2 s (test setting) plus failure detection
+        frozen.Resume();
+        Assert.Equal(4, await frozen.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        Assert.True(await coordinator.WaitForExitAsync(RunTimeout) == 0, coordinator.Tail());
+        Assert.Equal(0, await other.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Null(RunTables.Difference(fixture.Reference, runDir));
+    }
+
+    [Fact]
     public async Task Tables_cut_short_emptied_or_edited_after_a_run_are_merged_again_by_the_next_run()
     {
         var runDir = NewRunDir("torn-tables");

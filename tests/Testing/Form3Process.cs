@@ -56,6 +56,12 @@ public sealed partial class Form3Process : IDisposable
     /// <summary>SIGINT, as Ctrl-C in a terminal sends.</summary>
     public void Interrupt() => SendSignal(_process.Id, 2);
 
+    /// <summary>SIGSTOP: the process stands still, as under a long garbage collection or when swapped out.</summary>
+    public void Freeze() => SendSignal(_process.Id, 19);
+
+    /// <summary>SIGCONT: a frozen process goes on.</summary>
+    public void Resume() => SendSignal(_process.Id, 18);
+
     /// <summary>Waits for the exit and returns the exit code; fails with the tail of the log if it takes too long.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {

@@ -6,12 +6,14 @@ namespace Form3Actors.Testing;
 /// </summary>
 public static class TestConfig
 {
-    public static string WriteInterruptible(string path, int batchSize, int joinTimeoutSeconds)
+    /// <param name="coordinatorUnreachableSeconds">How long a node waits for an unreachable coordinator (form3.cluster.coordinator-unreachable-after).</param>
+    public static string WriteInterruptible(string path, int batchSize, int joinTimeoutSeconds, int coordinatorUnreachableSeconds = 10)
     {
         File.WriteAllText(path, $$"""
             form3.coordinator { batch-size = {{batchSize}}, progress-interval = 200ms, node-join-timeout = {{joinTimeoutSeconds}}s, nodes-leave-timeout = 5s }
             form3.node { first-request-size = {{batchSize}}, max-request-size = {{batchSize}}, no-work-retry = 50ms, join-timeout = {{joinTimeoutSeconds}}s }
             form3.cluster.down-unreachable-after = 2s
+            form3.cluster.coordinator-unreachable-after = {{coordinatorUnreachableSeconds}}s
             akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
             """);
         return path;

@@ -68,6 +68,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     /// <summary>Ends a rerun's version checks when the run stops early.</summary>
     readonly CancellationTokenSource _stopChecks = new();
     long _checksStarted;
+    Task _statusWrite = Task.CompletedTask;
     int _changedFound;
 
     public override string PersistenceId => JournalId;
@@ -409,13 +410,17 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     {
         _state.Finished();
         Timers.Cancel(nameof(ProgressTick));
-        LogProgress();
+        var written = LogProgress(final: true);
         _log.Info("Run finished: tables in {Results} ({Rows})", _folder.Results,
             string.Join(", ", manifest.RowsPerTable.Select(kv => $"{kv.Key} {kv.Value:N0}")));
         // The outcome first: in-process workers stop on RunFinished, and the command takes their stopping before an
         // outcome as a failure.
-        _outcome.TrySetResult(new RunOutcome.Completed(manifest));
-        foreach (var worker in _workers.Values) worker.Tell(RunFinished.Instance);
+        var (outcome, workers) = (_outcome, _workers.Values.ToList());
+        written.ContinueWith(_ =>
+        {
+            outcome.TrySetResult(new RunOutcome.Completed(manifest));
+            foreach (var worker in workers) worker.Tell(RunFinished.Instance);
+        }, TaskScheduler.Default);
     }
 
     void HandleStopRun(StopRun stop)
@@ -425,8 +430,8 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Timers.Cancel(nameof(ProgressTick));
         var report = _state.Report(_clock.GetUtcNow());
         _log.Warning("Stopping ({Reason}): {Done:N0}/{Total:N0} files done and journaled; run the same command again to resume", stop.Reason, report.Done, report.Total);
-        WriteStatus(report);
-        _outcome.TrySetResult(new RunOutcome.Stopped(stop.Reason, report.Done, report.Total));
+        var outcome = _outcome;
+        WriteStatus(report, final: true).ContinueWith(_ => outcome.TrySetResult(new RunOutcome.Stopped(stop.Reason, report.Done, report.Total)), TaskScheduler.Default);
     }
 
     void Fail(string reason)
@@ -437,25 +442,37 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         _outcome.TrySetResult(new RunOutcome.Failed(reason));
     }
 
-    void LogProgress()
+    Task LogProgress(bool final = false)
     {
         var report = _state.Report(_clock.GetUtcNow());
         _log.Info("Progress {Phase}: {Done:N0}/{Total:N0} files ({Percent:F1}%), {Rate:N0} files/s, {Details}",
             report.Phase, report.Done, report.Total, report.Percent, report.FilesPerSecond,
             $"ETA {report.EtaText}, nodes {report.NodesUp} ({report.Workers} workers), retries {report.Retries}, failures {report.Failures}, skipped {report.Skipped:N0} already done");
-        WriteStatus(report);
+        return WriteStatus(report, final);
     }
 
-    void WriteStatus(ProgressReport report)
+    /// <summary>
+    /// Writes status.json off this actor's thread, so that a stalled run folder never holds up the run; while one
+    /// write hangs, later readings are skipped (only the latest matters). The final reading (finished, stopped) is
+    /// written after any earlier one, so it is the one that stays; the task ends once it is written, or after a
+    /// progress interval if the run folder's storage hangs.
+    /// </summary>
+    Task WriteStatus(ProgressReport report, bool final = false)
     {
-        try
+        if (!final && !_statusWrite.IsCompleted) return _statusWrite;
+        var (root, log) = (_folder.Root, _log);
+        _statusWrite = _statusWrite.ContinueWith(_ =>
         {
-            StatusFile.Write(_folder.Root, report, Environment.ProcessId, Environment.MachineName);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Only `status` reads it: the run goes on without it.
-            _log.Warning("Could not write the status file: {Reason}", e.Message);
-        }
+            try
+            {
+                StatusFile.Write(root, report, Environment.ProcessId, Environment.MachineName);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Only `status` reads it: the run goes on without it.
+                log.Warning("Could not write the status file: {Reason}", e.Message);
+            }
+        }, TaskScheduler.Default);
+        return Task.WhenAny(_statusWrite, Task.Delay(_settings.ProgressInterval));
     }
 }

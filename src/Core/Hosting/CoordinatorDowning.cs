@@ -1,14 +1,16 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
+using Akka.Remote;
 
 namespace Form3Actors.Core.Hosting;
 
 /// <summary>
 /// Downing for a run's cluster, which is a star: every node works for the one coordinator and is useless without it.
 /// The coordinator downs a node that has stayed unreachable for form3.cluster.down-unreachable-after, and is never
-/// downed by anyone; a node whose coordinator stays unreachable that long downs itself (it cannot work alone), which
-/// ends the node process with "coordinator lost".
+/// downed by anyone; a node whose coordinator stays unreachable for form3.cluster.coordinator-unreachable-after
+/// downs itself (it cannot work alone), and a node the coordinator removed (it learns so when the coordinator
+/// quarantines it) leaves at once: both end the node process with "coordinator lost".
 /// </summary>
 /// <remarks>
 /// Akka's split-brain resolver was tried first (keep-oldest): with nodes joining and being stopped in quick
@@ -21,11 +23,15 @@ public sealed class CoordinatorDowningProvider(ActorSystem system, Cluster clust
     /// <summary>The role of the coordinator's actor system (akka.cluster.roles in hocon/coordinator.conf).</summary>
     public const string CoordinatorRole = "coordinator";
 
-    readonly TimeSpan _unreachableAfter = system.Settings.Config.GetTimeSpan("form3.cluster.down-unreachable-after");
+    readonly bool _onCoordinator = cluster.SelfRoles.Contains(CoordinatorRole);
+
+    TimeSpan UnreachableAfter => system.Settings.Config.GetTimeSpan(_onCoordinator
+        ? "form3.cluster.down-unreachable-after"
+        : "form3.cluster.coordinator-unreachable-after");
 
     public TimeSpan DownRemovalMargin => TimeSpan.Zero;
 
-    public Props DowningActorProps => Props.Create(() => new UnreachableDowning(_unreachableAfter, cluster.SelfRoles.Contains(CoordinatorRole)));
+    public Props DowningActorProps => Props.Create(() => new UnreachableDowning(UnreachableAfter, _onCoordinator));
 }
 
 /// <summary>
@@ -60,13 +66,35 @@ sealed class UnreachableDowning : ReceiveActor, IWithTimers
             else
             {
                 _log.Warning("The coordinator {Coordinator} has been unreachable for {Seconds:N0} s: leaving", d.Member.Address, unreachableAfter.TotalSeconds);
-                _cluster.Down(_cluster.SelfAddress);
+                Leave();
             }
+        });
+        // The coordinator removed this node (it was frozen or cut off for longer than the coordinator waits) and
+        // will not talk to it again: its batches are someone else's now.
+        Receive<ThisActorSystemQuarantinedEvent>(_ =>
+        {
+            if (onCoordinator) return;
+            _log.Warning("The coordinator removed this node from the run (it was unreachable for too long); its batches went to other nodes: leaving");
+            Leave();
         });
     }
 
-    protected override void PreStart() =>
-        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IReachabilityEvent));
+    /// <summary>Downs this node and shuts its actor system down now: a removed node cannot rely on the cluster to tell it so.</summary>
+    void Leave()
+    {
+        _cluster.Down(_cluster.SelfAddress);
+        CoordinatedShutdown.Get(Context.System).Run(CoordinatedShutdown.ClusterDowningReason.Instance);
+    }
 
-    protected override void PostStop() => _cluster.Unsubscribe(Self);
+    protected override void PreStart()
+    {
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IReachabilityEvent));
+        Context.System.EventStream.Subscribe(Self, typeof(ThisActorSystemQuarantinedEvent));
+    }
+
+    protected override void PostStop()
+    {
+        _cluster.Unsubscribe(Self);
+        Context.System.EventStream.Unsubscribe(Self);
+    }
 }
