@@ -27,7 +27,7 @@ public static class SlowStorageBenchmark
         foreach (var ms in latenciesMs)
         {
             var delay = TimeSpan.FromMilliseconds(ms);
-            var (mount, whyNot) = await LatencyMount.TryMount(root, Path.Combine(work, "slow-mount"), delay, delay, Path.Combine(work, "latencyfs-build"));
+            var (mount, whyNot) = await FuseMount.TryMountSlow(root, Path.Combine(work, "slow-mount"), delay, delay, Path.Combine(work, "latencyfs-build"));
             if (mount == null)
             {
                 Console.WriteLine($"Slow storage rows skipped: {whyNot}.");
@@ -73,7 +73,7 @@ public static class SlowStorageBenchmark
         var largePaths = Listings.Paths(Seen(large, large.Csv));
         // latencyfs serves a file it has not seen since it was mounted about five times slower than one it has (its
         // node for the path is made then): every row must see the same, so every file is read once first.
-        LatencyMount.WarmUp(smallPaths);
+        FuseMount.WarmUp(smallPaths);
 
         // Each plain row reads for a few seconds at most; the 64-thread row reads the whole corpus, as the runs do.
         var perThread = (int)Math.Clamp(4_000 / (3 * ms), 50, smallPaths.Count / 2);

@@ -9,7 +9,7 @@ namespace Form3Actors.Benchmarks;
 /// </summary>
 public static class SoakCommand
 {
-    public static async Task<int> Run(int files, int interruptions, TimeSpan maxPause, int seed, string work)
+    public static async Task<int> Run(int files, int interruptions, TimeSpan maxPause, int seed, double dropMessages, string work)
     {
         var corpusDir = Path.Combine(work, $"soak-corpus-v2-{files}-{seed}");
         var csv = Path.Combine(corpusDir, $"form_3_{files}.csv");
@@ -25,7 +25,7 @@ public static class SoakCommand
             if (await reference.WaitForExitAsync(TimeSpan.FromMinutes(30)) != 0) throw new InvalidOperationException(reference.Tail());
         }
 
-        var config = TestConfig.WriteInterruptible(Path.Combine(work, "soak.conf"), batchSize: 256, joinTimeoutSeconds: 120);
+        var config = TestConfig.WriteInterruptible(Path.Combine(work, "soak.conf"), batchSize: 256, joinTimeoutSeconds: 120, dropRemoteMessages: dropMessages);
         var soak = new ChaosSoak(Path.Combine(work, "logs", $"soak-{stamp}"), new Dictionary<string, string> { ["FORM3_CONFIG"] = config }, Console.WriteLine);
         var result = await soak.Run(corpus, RunTables.Read(referenceDir), Path.Combine(work, $"soak-run-{stamp}"), interruptions,
             maxPause / 6, maxPause, seed);
@@ -35,6 +35,7 @@ public static class SoakCommand
         Console.WriteLine("|---|---|");
         Console.WriteLine($"| filings | {result.Files:N0} |");
         Console.WriteLine($"| pause between interruptions | {maxPause.TotalSeconds / 6:0.##}-{maxPause.TotalSeconds:0.##} s |");
+        Console.WriteLine($"| remote messages dropped each way | {dropMessages:P1} |");
         Console.WriteLine($"| interruptions | {result.InterruptionCount} ({string.Join(", ", result.Interruptions.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key} {kv.Value}"))}) |");
         Console.WriteLine($"| process starts | {result.Starts} |");
         Console.WriteLine($"| wall time | {result.Elapsed.TotalSeconds:N0} s |");

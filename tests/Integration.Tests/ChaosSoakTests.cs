@@ -21,4 +21,20 @@ public sealed class ChaosSoakTests(ClusterFixture fixture, ITestOutputHelper out
         Assert.Null(result.Difference);
         Assert.InRange(result.InterruptionCount, 1, 6);
     }
+
+    [Fact]
+    public async Task A_run_that_loses_remote_messages_and_is_interrupted_ends_with_the_tables_of_an_uninterrupted_run()
+    {
+        var lossy = new Dictionary<string, string>
+        {
+            ["FORM3_CONFIG"] = TestConfig.WriteInterruptible(Path.Combine(fixture.Root, "lossy.conf"), batchSize: 256, joinTimeoutSeconds: 120,
+                dropRemoteMessages: 0.05),
+        };
+        var soak = new ChaosSoak(Path.Combine(fixture.Root, "logs", "lossy-soak"), lossy, output.WriteLine);
+        var result = await soak.Run(fixture.Corpus, fixture.Reference, Path.Combine(fixture.Root, "lossy-soak"), interruptions: 3,
+            minPause: TimeSpan.FromSeconds(1), maxPause: TimeSpan.FromSeconds(4), seed: 13);
+
+        Assert.True(result.Problems.Count == 0, string.Join("\n\n", result.Problems));
+        Assert.Null(result.Difference);
+    }
 }

@@ -194,6 +194,21 @@ public sealed class LivenessTests(ClusterFixture fixture) : IClassFixture<Cluste
     }
 
     [Fact]
+    public async Task A_journal_cut_short_is_reported_at_once_in_plain_words()
+    {
+        var runDir = NewRunDir("cut-journal");
+        using (var first = Coordinator("cut-journal-first", "run", Sample, "--run-dir", runDir))
+            Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Tamper.CutInHalf(Path.Combine(runDir, "journal.db"));
+        var started = DateTime.UtcNow;
+        using var rerun = Coordinator("cut-journal-rerun", "run", Sample, "--run-dir", runDir);
+        Assert.Equal(1, await rerun.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10), "the damaged journal was reported only after a timeout");
+        Assert.Contains("is cut short", rerun.Log());
+        Assert.Contains("move it aside", rerun.Log());
+    }
+
+    [Fact]
     public async Task Status_says_when_the_coordinator_is_gone_and_a_corrupt_status_file_is_one_clear_error()
     {
         var runDir = NewRunDir("status");

@@ -29,7 +29,7 @@ public sealed class SlowStorageTests : IAsyncLifetime
         foreach (var (path, i) in gone.Select((p, i) => (p, i))) File.Move(path, Path.Combine(aside, $"{i}"));
         foreach (var path in new[] { paths[20], paths[900] }) File.AppendAllText(path, "\n");
 
-        var (mount, whyNot) = await LatencyMount.TryMount(corpus.Root, Path.Combine(_root, "mnt"), Delay, Delay, Path.Combine(_root, "build"));
+        var (mount, whyNot) = await FuseMount.TryMountSlow(corpus.Root, Path.Combine(_root, "mnt"), Delay, Delay, Path.Combine(_root, "build"));
         Assert.True(mount != null, $"no latency file system: {whyNot}");
         await using (mount)
         {

@@ -43,6 +43,14 @@ public sealed class TransportSecurityTests(ClusterFixture fixture) : IClassFixtu
                    "join", "--run-dir", otherRun, "--seed", address.ToString().Replace("akka.ssl.tcp:", "akka.tcp:"), "--insecure-transport", "--workers", "1"))
             Assert.Equal(1, await plain.WaitForExitAsync(TimeSpan.FromSeconds(60)));
 
+        // 2b. A node told to speak plain TCP to this TLS coordinator's address gives up at once, saying so.
+        using (var mismatched = Form3Process.Start("form3-node", "plain-to-tls", Path.Combine(fixture.Root, "logs"), fixture.Environment,
+                   "join", "--run-dir", otherRun, "--seed", address.ToString(), "--insecure-transport", "--workers", "1"))
+        {
+            Assert.Equal(2, await mismatched.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+            Assert.Contains("drop --insecure-transport", mismatched.Log());
+        }
+
         // 3. This test process, with another run's certificate, sends work messages straight to the coordinator.
         var config = HoconFiles.Load("node.conf", "shared.conf");
         using (var intruder = ClusterSystem.Create(ClusterConfig.Build(config, "127.0.0.1", 0, []), new TransportSecurity(stranger)))

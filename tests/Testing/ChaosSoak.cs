@@ -22,6 +22,7 @@ public sealed class ChaosSoak(string logFolder, IReadOnlyDictionary<string, stri
     /// <summary>A signalled process must be gone within this (form3.shutdown-deadline is 20 s; a clean stop takes about one).</summary>
     static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(25);
     static readonly TimeSpan FinishTimeout = TimeSpan.FromMinutes(30);
+    static readonly TimeSpan NodeCheckInterval = TimeSpan.FromMilliseconds(500);
 
     int _starts;
 
@@ -70,9 +71,17 @@ public sealed class ChaosSoak(string logFolder, IReadOnlyDictionary<string, stri
                 coordinator = await Restart(coordinator, () => Start("form3-coordinator", "coordinator", "run", corpus.InputCsv, "--run-dir", runDir, "--workers", "0"), problems);
             if (coordinator != null)
             {
-                for (var i = 0; i < nodes.Length; i++)
-                    nodes[i] = await Restart(nodes[i], () => Start("form3-node", $"node{i + 1}", "join", "--run-dir", runDir, "--workers", "1"), problems);
-                var code = await WaitForExit(coordinator, FinishTimeout, problems);
+                // A node still leaving the coordinator interrupted last exits only now: start it again too, as a
+                // requeued job would, for as long as the run goes on.
+                var finishBy = DateTime.UtcNow + FinishTimeout;
+                while (!coordinator.HasExited && DateTime.UtcNow < finishBy)
+                {
+                    for (var i = 0; i < nodes.Length; i++)
+                        if (nodes[i] is null or { HasExited: true })
+                            nodes[i] = await Restart(nodes[i], () => Start("form3-node", $"node{i + 1}", "join", "--run-dir", runDir, "--workers", "1"), problems);
+                    await Task.Delay(NodeCheckInterval);
+                }
+                var code = await WaitForExit(coordinator, StopTimeout, problems);
                 if (code != 0) problems.Add($"the final coordinator exited with {code}:\n{coordinator.Tail(20)}");
             }
             foreach (var node in nodes)

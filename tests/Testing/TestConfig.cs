@@ -7,13 +7,16 @@ namespace Form3Actors.Testing;
 public static class TestConfig
 {
     /// <param name="coordinatorUnreachableSeconds">How long a node waits for an unreachable coordinator (form3.cluster.coordinator-unreachable-after).</param>
-    public static string WriteInterruptible(string path, int batchSize, int joinTimeoutSeconds, int coordinatorUnreachableSeconds = 10)
+    /// <param name="dropRemoteMessages">Share of remote messages dropped each way (form3.testing.drop-remote-messages).</param>
+    public static string WriteInterruptible(string path, int batchSize, int joinTimeoutSeconds, int coordinatorUnreachableSeconds = 10, double dropRemoteMessages = 0)
     {
         File.WriteAllText(path, $$"""
             form3.coordinator { batch-size = {{batchSize}}, progress-interval = 200ms, node-join-timeout = {{joinTimeoutSeconds}}s, nodes-leave-timeout = 5s }
             form3.node { first-request-size = {{batchSize}}, max-request-size = {{batchSize}}, no-work-retry = 50ms, join-timeout = {{joinTimeoutSeconds}}s }
             form3.cluster.down-unreachable-after = 2s
             form3.cluster.coordinator-unreachable-after = {{coordinatorUnreachableSeconds}}s
+            form3.testing.drop-remote-messages = {{dropRemoteMessages.ToString(System.Globalization.CultureInfo.InvariantCulture)}}
+            form3.node { request-resend-interval = 1s, report-resend-interval = 1s }
             akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
             """);
         return path;

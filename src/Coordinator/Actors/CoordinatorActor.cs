@@ -208,6 +208,8 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     {
         Cluster.Get(Context.System).Unsubscribe(Self);
         _stopChecks.Cancel();
+        // The last status (finished, stopped) must be on disk before the process exits, unless the storage hangs.
+        _statusWrite.Wait(_settings.ProgressInterval);
         // Whatever stopped this actor, the command waiting for the outcome must learn of it.
         _outcome.TrySetResult(new RunOutcome.Failed(_crash ?? "the coordinator stopped before the run ended; what was journaled stays: run the same command again to resume"));
         base.PostStop();
@@ -410,17 +412,13 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     {
         _state.Finished();
         Timers.Cancel(nameof(ProgressTick));
-        var written = LogProgress(final: true);
+        LogProgress(final: true);
         _log.Info("Run finished: tables in {Results} ({Rows})", _folder.Results,
             string.Join(", ", manifest.RowsPerTable.Select(kv => $"{kv.Key} {kv.Value:N0}")));
         // The outcome first: in-process workers stop on RunFinished, and the command takes their stopping before an
         // outcome as a failure.
-        var (outcome, workers) = (_outcome, _workers.Values.ToList());
-        written.ContinueWith(_ =>
-        {
-            outcome.TrySetResult(new RunOutcome.Completed(manifest));
-            foreach (var worker in workers) worker.Tell(RunFinished.Instance);
-        }, TaskScheduler.Default);
+        _outcome.TrySetResult(new RunOutcome.Completed(manifest));
+        foreach (var worker in _workers.Values) worker.Tell(RunFinished.Instance);
     }
 
     void HandleStopRun(StopRun stop)
@@ -430,8 +428,8 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Timers.Cancel(nameof(ProgressTick));
         var report = _state.Report(_clock.GetUtcNow());
         _log.Warning("Stopping ({Reason}): {Done:N0}/{Total:N0} files done and journaled; run the same command again to resume", stop.Reason, report.Done, report.Total);
-        var outcome = _outcome;
-        WriteStatus(report, final: true).ContinueWith(_ => outcome.TrySetResult(new RunOutcome.Stopped(stop.Reason, report.Done, report.Total)), TaskScheduler.Default);
+        WriteStatus(report, final: true);
+        _outcome.TrySetResult(new RunOutcome.Stopped(stop.Reason, report.Done, report.Total));
     }
 
     void Fail(string reason)
@@ -442,24 +440,23 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         _outcome.TrySetResult(new RunOutcome.Failed(reason));
     }
 
-    Task LogProgress(bool final = false)
+    void LogProgress(bool final = false)
     {
         var report = _state.Report(_clock.GetUtcNow());
         _log.Info("Progress {Phase}: {Done:N0}/{Total:N0} files ({Percent:F1}%), {Rate:N0} files/s, {Details}",
             report.Phase, report.Done, report.Total, report.Percent, report.FilesPerSecond,
             $"ETA {report.EtaText}, nodes {report.NodesUp} ({report.Workers} workers), retries {report.Retries}, failures {report.Failures}, skipped {report.Skipped:N0} already done");
-        return WriteStatus(report, final);
+        WriteStatus(report, final);
     }
 
     /// <summary>
     /// Writes status.json off this actor's thread, so that a stalled run folder never holds up the run; while one
     /// write hangs, later readings are skipped (only the latest matters). The final reading (finished, stopped) is
-    /// written after any earlier one, so it is the one that stays; the task ends once it is written, or after a
-    /// progress interval if the run folder's storage hangs.
+    /// written after any earlier one, so it is the one that stays; <see cref="PostStop"/> waits for it.
     /// </summary>
-    Task WriteStatus(ProgressReport report, bool final = false)
+    void WriteStatus(ProgressReport report, bool final = false)
     {
-        if (!final && !_statusWrite.IsCompleted) return _statusWrite;
+        if (!final && !_statusWrite.IsCompleted) return;
         var (root, log) = (_folder.Root, _log);
         _statusWrite = _statusWrite.ContinueWith(_ =>
         {
@@ -473,6 +470,5 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
                 log.Warning("Could not write the status file: {Reason}", e.Message);
             }
         }, TaskScheduler.Default);
-        return Task.WhenAny(_statusWrite, Task.Delay(_settings.ProgressInterval));
     }
 }

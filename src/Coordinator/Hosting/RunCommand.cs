@@ -74,6 +74,9 @@ public static class RunCommand
         {
             return await Exit(ExitCodes.BadUsage, $"error: {e.Message}");
         }
+        if (JournalFile.Problem(folder.Journal) is { } damaged)
+            return await Exit(ExitCodes.Failed, $"error: the journal {folder.Journal} could not be read ({damaged}); restore it from a copy, " +
+                "or move it aside to start this run folder afresh (every file is then processed again)");
         RunLock runLock;
         var lockLost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         try

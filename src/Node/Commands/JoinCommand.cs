@@ -30,12 +30,24 @@ public static class JoinCommand
         return command;
     }
 
+    /// <summary>The address scheme of an actor system whose remoting uses TLS.</summary>
+    const string SecureProtocol = "akka.ssl.tcp";
+
     static async Task<int> Run(ShutdownSignals signals, string runDir, string? seed, int? workers, string host, int port, bool insecure, bool verbose)
     {
         Address? seedAddress = null;
         if (seed != null && !Address.TryParse(seed, out seedAddress))
         {
             await Console.Error.WriteLineAsync($"error: --seed '{seed}' is not an address like akka.tcp://form3@host:port");
+            return ExitCodes.BadUsage;
+        }
+        // The seed's scheme says how the coordinator speaks: TLS (akka.ssl.tcp) or plain TCP (akka.tcp). A node speaking the
+        // other would be refused on every attempt until its join timeout.
+        if (seedAddress != null && (seedAddress.Protocol == SecureProtocol) == insecure)
+        {
+            await Console.Error.WriteLineAsync(insecure
+                ? $"error: --seed {seed} is a coordinator using TLS ({SecureProtocol}), but --insecure-transport was given; drop --insecure-transport"
+                : $"error: --seed {seed} is a coordinator using plain TCP ({seedAddress.Protocol}); add --insecure-transport, or restart the coordinator without it");
             return ExitCodes.BadUsage;
         }
         if (HoconFiles.TryLoad("node.conf", "shared.conf") is not { } files) return ExitCodes.BadUsage;

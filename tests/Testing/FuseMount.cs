@@ -3,13 +3,15 @@ using System.Diagnostics;
 namespace Form3Actors.Testing;
 
 /// <summary>
-/// A folder served through shared/bench/latencyfs (FUSE 3): every metadata request and every read waits a set delay,
-/// as on a cluster's network file system. Built from its C source with Debian's fuse3 and libfuse3-dev (installed
-/// here when missing and running as root), mounted read-only, and unmounted again on dispose.
+/// A folder served read-only through a FUSE 3 file system built from its C source with Debian's fuse3 and
+/// libfuse3-dev (installed here when missing and running as root), and unmounted again on dispose: shared/bench's
+/// latencyfs (every metadata request and every read waits a set delay, as on a cluster's network file system) or
+/// tests/Testing/Fuse/flakyfs (reads fail with EIO while a switch file says so, as from a failing storage server).
 /// </summary>
-public sealed class LatencyMount : IAsyncDisposable
+public sealed class FuseMount : IAsyncDisposable
 {
-    static readonly string Source = Path.GetFullPath(Path.Combine(TestData.RepoRoot, "..", "shared", "bench", "latencyfs.c"));
+    static readonly string LatencySource = Path.GetFullPath(Path.Combine(TestData.RepoRoot, "..", "shared", "bench", "latencyfs.c"));
+    static readonly string FlakySource = Path.Combine(TestData.RepoRoot, "tests", "Testing", "Fuse", "flakyfs.c");
 
     readonly Process _server;
 
@@ -22,32 +24,43 @@ public sealed class LatencyMount : IAsyncDisposable
         return _server.TotalProcessorTime;
     }
 
-    LatencyMount(Process server, string mountPoint)
+    FuseMount(Process server, string mountPoint)
     {
         _server = server;
         MountPoint = mountPoint;
     }
 
     /// <summary>
-    /// Mounts <paramref name="folder"/> at <paramref name="mountPoint"/> with the given delays, or returns why it cannot
-    /// be done on this machine (no FUSE device, not root, no compiler, the source missing).
+    /// Mounts <paramref name="folder"/> at <paramref name="mountPoint"/> through latencyfs with the given delays, or
+    /// returns why it cannot be done on this machine (no FUSE device, not root, no compiler, the source missing).
     /// </summary>
-    public static async Task<(LatencyMount? Mount, string? WhyNot)> TryMount(string folder, string mountPoint, TimeSpan metadataDelay, TimeSpan readDelay,
-        string buildFolder)
+    public static Task<(FuseMount? Mount, string? WhyNot)> TryMountSlow(string folder, string mountPoint, TimeSpan metadataDelay, TimeSpan readDelay,
+        string buildFolder) =>
+        TryMount(LatencySource, buildFolder, [folder, mountPoint, Micros(metadataDelay), Micros(readDelay)], mountPoint);
+
+    /// <summary>
+    /// Mounts <paramref name="folder"/> at <paramref name="mountPoint"/> through flakyfs: while <paramref name="switchFile"/>
+    /// exists, reads of files whose path contains its text fail with EIO.
+    /// </summary>
+    public static Task<(FuseMount? Mount, string? WhyNot)> TryMountFlaky(string folder, string mountPoint, string switchFile, string buildFolder) =>
+        TryMount(FlakySource, buildFolder, [folder, mountPoint, switchFile], mountPoint);
+
+    static async Task<(FuseMount? Mount, string? WhyNot)> TryMount(string source, string buildFolder, string[] args, string mountPoint)
     {
+        var name = Path.GetFileNameWithoutExtension(source);
         if (!File.Exists("/dev/fuse")) return (null, "this machine has no /dev/fuse (FUSE is unavailable, as in some containers)");
-        if (!File.Exists(Source)) return (null, $"the latency file system's source is not at {Source}");
+        if (!File.Exists(source)) return (null, $"the source of {name} is not at {source}");
         if (await Ensure() is { } missing) return (null, missing);
         Directory.CreateDirectory(buildFolder);
-        var binary = Path.Combine(buildFolder, "latencyfs");
-        if (!File.Exists(binary) || File.GetLastWriteTimeUtc(binary) < File.GetLastWriteTimeUtc(Source))
+        var binary = Path.Combine(buildFolder, name);
+        if (!File.Exists(binary) || File.GetLastWriteTimeUtc(binary) < File.GetLastWriteTimeUtc(source))
         {
-            var (code, _, error) = await Shell.TryRun("sh", ["-c", $"cc -O2 -o '{binary}' '{Source}' $(pkg-config --cflags --libs fuse3)"]);
-            if (code != 0) return (null, $"building latencyfs failed: {error.Trim()}");
+            var (code, _, error) = await Shell.TryRun("sh", ["-c", $"cc -O2 -o '{binary}' '{source}' $(pkg-config --cflags --libs fuse3)"]);
+            if (code != 0) return (null, $"building {name} failed: {error.Trim()}");
         }
         Directory.CreateDirectory(mountPoint);
         var info = new ProcessStartInfo(binary) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var arg in new[] { folder, mountPoint, Micros(metadataDelay), Micros(readDelay) }) info.ArgumentList.Add(arg);
+        foreach (var arg in args) info.ArgumentList.Add(arg);
         var server = Process.Start(info)!;
         var deadline = Stopwatch.StartNew();
         while (!IsMounted(mountPoint))
@@ -55,11 +68,11 @@ public sealed class LatencyMount : IAsyncDisposable
             if (server.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(10))
             {
                 if (!server.HasExited) server.Kill();
-                return (null, $"latencyfs did not mount {mountPoint}: {await server.StandardError.ReadToEndAsync()}".Trim());
+                return (null, $"{name} did not mount {mountPoint}: {await server.StandardError.ReadToEndAsync()}".Trim());
             }
             await Task.Delay(20);
         }
-        return (new LatencyMount(server, mountPoint), null);
+        return (new FuseMount(server, mountPoint), null);
     }
 
     /// <summary>Reads every file once on many threads: the server's threads start slowly, and measurements should not see that.</summary>

@@ -1,0 +1,39 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Form3Actors.Coordinator.Hosting;
+
+/// <summary>
+/// A look at journal.db's header before the journal plugin opens it: a file that is not SQLite, or one cut short
+/// (a copy interrupted, a quota hit), is reported at once in plain words, where the plugin would fail its recovery
+/// only after its timeout, with a message about timing out.
+/// </summary>
+public static class JournalFile
+{
+    const int HeaderBytes = 100;
+    static readonly byte[] Magic = Encoding.ASCII.GetBytes("SQLite format 3\0");
+
+    /// <summary>What is wrong with the journal at <paramref name="path"/>, or null if it is absent, empty or looks whole.</summary>
+    public static string? Problem(string path)
+    {
+        var file = new FileInfo(path);
+        if (!file.Exists || file.Length == 0) return null;
+        // A crash mid-transaction leaves a rollback journal beside it, which SQLite replays on opening: the file may
+        // legitimately disagree with its header until then.
+        if (File.Exists(path + "-journal") || File.Exists(path + "-wal")) return null;
+        var header = new byte[HeaderBytes];
+        int read;
+        using (var stream = file.OpenRead()) read = stream.ReadAtLeast(header, HeaderBytes, throwOnEndOfStream: false);
+        if (read < HeaderBytes || !header.AsSpan(0, Magic.Length).SequenceEqual(Magic)) return "it is not a SQLite database";
+        // The page size is stored in two bytes; 1 stands for 65,536.
+        var storedPageSize = BinaryPrimitives.ReadUInt16BigEndian(header.AsSpan(16));
+        var pageSize = storedPageSize == 1 ? 65536 : storedPageSize;
+        var pages = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(28));
+        // The page count is valid only when written by a SQLite that also stamped the change counter beside it.
+        var valid = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(24)) == BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(92));
+        var expected = (long)pageSize * pages;
+        return valid && pages > 0 && file.Length < expected
+            ? $"it is cut short: its header says {expected:N0} bytes, the file has {file.Length:N0}"
+            : null;
+    }
+}
