@@ -157,6 +157,34 @@ public sealed class FaultToleranceTests(ClusterFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_full_parts_folder_ends_the_run_with_exit_5_and_the_next_run_heals_once_there_is_space()
+    {
+        var runDir = NewRunDir("full-parts");
+        var parts = Path.Combine(runDir, "parts");
+        Directory.CreateDirectory(parts);
+        // A file system of 1 MiB under parts/ only: the journal and results have room, the workers' rows do not.
+        var (mounted, _, error) = await Shell.TryRun("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", parts]);
+        Assert.True(mounted == 0, $"could not mount a small tmpfs (needs root): {error}");
+        try
+        {
+            using (var full = Start.Coordinator(fixture, "full-parts-first", fixture.Corpus.InputCsv, runDir))
+            {
+                Assert.Equal(5, await full.WaitForExitAsync(RunTimeout));
+                Assert.Contains("failed on every attempt for a reason of the moment", full.Log());
+                Assert.Contains("No space left on device", File.ReadAllText(Path.Combine(runDir, "results", "ERRORS.csv")));
+            }
+            Assert.Equal(0, (await Shell.TryRun("mount", ["-o", "remount,size=256m", parts])).Code);
+            using (var healed = Start.Coordinator(fixture, "full-parts-healed", fixture.Corpus.InputCsv, runDir))
+                Assert.True(await healed.WaitForExitAsync(RunTimeout) == 0, healed.Tail());
+            Assert.Null(RunTables.Difference(fixture.Reference, runDir));
+        }
+        finally
+        {
+            await Shell.TryRun("umount", ["-l", parts]);
+        }
+    }
+
+    [Fact]
     public async Task Tables_cut_short_emptied_or_edited_after_a_run_are_merged_again_by_the_next_run()
     {
         var runDir = NewRunDir("torn-tables");
