@@ -45,15 +45,7 @@ public sealed class FlakyStorageTests : IAsyncLifetime
         }
     }
 
-    /// <summary>Runs the embedded default over <paramref name="csv"/> in the run folder <paramref name="name"/> and returns the folder.</summary>
-    async Task<string> Run(string name, string csv, int expectedExit)
-    {
-        var runDir = Path.Combine(_root, name);
-        using var run = Form3Process.Start("form3-coordinator", name, Logs, null, "run", csv, "--run-dir", runDir);
-        var code = await run.WaitForExitAsync(TimeSpan.FromMinutes(3));
-        Assert.True(code == expectedExit, $"exit {code}, expected {expectedExit}:\n{run.Tail()}");
-        return runDir;
-    }
+    Task<string> Run(string name, string csv, int expectedExit) => EmbeddedRun.Run(_root, name, csv, expectedExit);
 
     public Task InitializeAsync() => Task.CompletedTask;
 

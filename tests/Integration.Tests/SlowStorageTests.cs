@@ -61,15 +61,7 @@ public sealed class SlowStorageTests : IAsyncLifetime
                 rows.Skip(1).Select(r => r.Replace(mountPoint, root, StringComparison.Ordinal)).Order(StringComparer.Ordinal)));
     }
 
-    /// <summary>Runs the embedded default over <paramref name="csv"/> in the run folder <paramref name="name"/> and returns the folder.</summary>
-    async Task<string> Run(string name, string csv)
-    {
-        var runDir = Path.Combine(_root, name);
-        using var run = Form3Process.Start("form3-coordinator", name, Logs, null, "run", csv, "--run-dir", runDir);
-        var code = await run.WaitForExitAsync(TimeSpan.FromMinutes(3));
-        Assert.True(code == 0, run.Tail());
-        return runDir;
-    }
+    Task<string> Run(string name, string csv) => EmbeddedRun.Run(_root, name, csv);
 
     public Task InitializeAsync() => Task.CompletedTask;
 

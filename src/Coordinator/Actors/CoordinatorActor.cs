@@ -44,7 +44,8 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         public static readonly CheckLeases Instance = new();
     }
 
-    sealed record MergeDone(MergeResult Result);
+    /// <summary>The merge's outcome: damaged segments, or the manifest written after the tables (or why it could not be).</summary>
+    sealed record MergeDone(MergeResult Result, Manifest? Manifest, string? ManifestError);
 
     /// <summary>The tables of an earlier run were checked against their manifest: null if intact, else what is wrong.</summary>
     sealed record ResultsChecked(string? Problem);
@@ -370,7 +371,24 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             var ledger = _state.Ledger;
             var input = _state.Input!;
             var merger = new TableMerger(_folder.Parts, _folder.Results, MergeThreads());
-            Task.Run(() => new MergeDone(merger.Merge(ledger, input))).PipeTo(Self);
+            var (alreadyDone, processed, startedAt, nodes, results) = (_state.AlreadyDone, _state.Progress!.Total, _state.StartedAt, _state.NodeNames.ToList(), _folder.Results);
+            var (journal, recovery, stamp, clock) = (_folder.Journal, _recovery, _state.CurrentStamp(LastSequenceNr), _clock);
+            // The merge and the manifest's durable write run off this actor's thread; the manifest only once the tables are durable.
+            Task.Run(() =>
+            {
+                var result = merger.Merge(ledger, input);
+                if (result.DamagedBatches.Count > 0) return new MergeDone(result, null, null);
+                var manifest = Manifest.Of(input, alreadyDone, processed, result, startedAt, clock.GetUtcNow(), nodes, journal, recovery, stamp);
+                try
+                {
+                    manifest.Write(results);
+                    return new MergeDone(result, manifest, null);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    return new MergeDone(result, null, e.Message);
+                }
+            }).PipeTo(Self);
         }
     }
 
@@ -394,18 +412,8 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             PersistThen(events, () => _log.Info("{Files:N0} files to extract again", _state.Pending));
             return;
         }
-        var manifest = Manifest.Of(_state.Input!, _state.AlreadyDone, _state.Progress!.Total, done.Result, _state.StartedAt, _clock.GetUtcNow(),
-            _state.NodeNames, _folder.Journal, _recovery, _state.CurrentStamp(LastSequenceNr));
-        try
-        {
-            manifest.Write(_folder.Results);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Fail($"the tables are in {_folder.Results}, but its manifest.json could not be written ({e.Message}); check the run folder, then run the same command again");
-            return;
-        }
-        Finish(manifest);
+        if (done.Manifest is { } manifest) Finish(manifest);
+        else Fail($"the tables are in {_folder.Results}, but its manifest.json could not be written ({done.ManifestError}); check the run folder, then run the same command again");
     }
 
     void Finish(Manifest manifest)
