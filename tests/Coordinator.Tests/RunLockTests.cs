@@ -17,7 +17,12 @@ public sealed class RunLockTests : IDisposable
     static LockHolder Holder(string host, int pid, DateTimeOffset renewed, string? job = null, int restart = 0) =>
         new(Guid.NewGuid().ToString("N"), host, pid, job, restart, renewed - TimeSpan.FromMinutes(5), renewed);
 
-    void Place(LockHolder holder) => File.WriteAllBytes(_folder.Lock, JsonSerializer.SerializeToUtf8Bytes(holder, JsonFile.Options));
+    /// <summary>Puts another holder's lock in place at once, as its exclusive create or its renewal would.</summary>
+    void Place(LockHolder holder)
+    {
+        File.WriteAllBytes(_folder.Lock + ".placing", JsonSerializer.SerializeToUtf8Bytes(holder, JsonFile.Options));
+        File.Move(_folder.Lock + ".placing", _folder.Lock, overwrite: true);
+    }
 
     RunLock Acquire(Action<string>? lost = null, TimeSpan? renew = null) =>
         RunLock.Acquire(_folder, Lease, renew ?? TimeSpan.FromSeconds(10), lost ?? (_ => { }));
@@ -61,13 +66,24 @@ public sealed class RunLockTests : IDisposable
     }
 
     [Fact]
+    public void A_lock_file_that_names_no_holder_is_taken_over_only_once_old()
+    {
+        File.WriteAllText(_folder.Lock, ""); // another coordinator between its exclusive create and its first write
+        Assert.Contains("taking it right now", Assert.Throws<RunFolderInUseException>(() => Acquire()).Message);
+        File.SetLastWriteTimeUtc(_folder.Lock, DateTime.UtcNow - TimeSpan.FromMinutes(5)); // left half-written by a crash
+        using (Acquire()) Assert.True(File.Exists(_folder.Lock));
+    }
+
+    [Fact]
     public async Task A_lock_taken_over_behind_its_holder_is_noticed_at_the_next_renewal()
     {
         var lost = new TaskCompletionSource<string>();
         using var held = Acquire(reason => lost.TrySetResult(reason), renew: TimeSpan.FromMilliseconds(100));
-        var renewedBefore = JsonSerializer.Deserialize<LockHolder>(File.ReadAllBytes(_folder.Lock), JsonFile.Options)!.RenewedAt;
-        await Task.Delay(300);
-        Assert.True(JsonSerializer.Deserialize<LockHolder>(File.ReadAllBytes(_folder.Lock), JsonFile.Options)!.RenewedAt > renewedBefore);
+        DateTimeOffset RenewedAt() => JsonSerializer.Deserialize<LockHolder>(File.ReadAllBytes(_folder.Lock), JsonFile.Options)!.RenewedAt;
+        var renewedBefore = RenewedAt();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (RenewedAt() == renewedBefore && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.True(RenewedAt() > renewedBefore, "the holder did not renew its lease");
         Place(Holder("another-host", 1, DateTimeOffset.UtcNow));
         Assert.Contains("taken over (host another-host", await lost.Task.WaitAsync(TimeSpan.FromSeconds(5)));
         held.Dispose();

@@ -436,8 +436,10 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         Timers.Cancel(nameof(ProgressTick));
         var report = _state.Report(_clock.GetUtcNow());
         _log.Warning("Stopping ({Reason}): {Done:N0}/{Total:N0} files done and journaled; run the same command again to resume", stop.Reason, report.Done, report.Total);
-        WriteStatus(report, final: true);
-        _outcome.TrySetResult(new RunOutcome.Stopped(stop.Reason, report.Done, report.Total));
+        // The outcome once "stopped" is on disk (or after a progress interval, if the storage hangs): `status` must agree with the exit.
+        var outcome = _outcome;
+        Task.WhenAny(WriteStatus(report, final: true), Task.Delay(_settings.ProgressInterval))
+            .ContinueWith(_ => outcome.TrySetResult(new RunOutcome.Stopped(stop.Reason, report.Done, report.Total)), TaskScheduler.Default);
     }
 
     void Fail(string reason)
@@ -462,9 +464,9 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     /// write hangs, later readings are skipped (only the latest matters). The final reading (finished, stopped) is
     /// written after any earlier one, so it is the one that stays; <see cref="PostStop"/> waits for it.
     /// </summary>
-    void WriteStatus(ProgressReport report, bool final = false)
+    Task WriteStatus(ProgressReport report, bool final = false)
     {
-        if (!final && !_statusWrite.IsCompleted) return;
+        if (!final && !_statusWrite.IsCompleted) return _statusWrite;
         var (root, log) = (_folder.Root, _log);
         _statusWrite = _statusWrite.ContinueWith(_ =>
         {
@@ -478,5 +480,6 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
                 log.Warning("Could not write the status file: {Reason}", e.Message);
             }
         }, TaskScheduler.Default);
+        return _statusWrite;
     }
 }

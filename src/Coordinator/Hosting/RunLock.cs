@@ -49,7 +49,7 @@ public sealed class RunLock : IDisposable
     readonly TimeSpan _lease;
     readonly Timer _renewal;
     readonly Action<string> _lost;
-    LockHolder _me;
+    readonly LockHolder _me;
     bool _released;
 
     RunLock(string path, LockHolder me, TimeSpan lease, TimeSpan renewEvery, Action<string> lost)
@@ -70,15 +70,25 @@ public sealed class RunLock : IDisposable
         if (!TryCreate(folder.Lock, me))
         {
             var holder = Read(folder.Lock);
-            var verdict = holder is null
-                ? new LockVerdict.Stale("it names no holder (a crash while it was written)")
-                : LockVerdict.Judge(holder, me, lease, RunsHere);
+            var verdict = holder is not null ? LockVerdict.Judge(holder, me, lease, RunsHere) : JudgeUnreadable(folder.Lock, lease);
             if (verdict is LockVerdict.Held held) throw InUse(folder, held.Message);
             if (!TakeOver(folder.Lock, holder, me))
                 throw InUse(folder, $"another coordinator took it over at the same moment ({Read(folder.Lock)?.ToString() ?? "unknown"})");
             Console.Error.WriteLine($"note: took over the run folder's lock ({holder?.ToString() ?? "unreadable"}): {((LockVerdict.Stale)verdict).Why}");
         }
         return new RunLock(folder.Lock, me, lease, renewEvery, lost);
+    }
+
+    /// <summary>
+    /// A lock file that names no holder is being created by another coordinator right now, or was left half-written
+    /// by a crash: only its age tells the two apart.
+    /// </summary>
+    static LockVerdict JudgeUnreadable(string path, TimeSpan lease)
+    {
+        var age = DateTime.UtcNow - File.GetLastWriteTimeUtc(path);
+        return age > lease
+            ? new LockVerdict.Stale($"it names no holder and is {age.TotalSeconds:N0} s old (a crash while it was written)")
+            : new LockVerdict.Held("another coordinator is taking it right now");
     }
 
     static RunFolderInUseException InUse(RunFolder folder, string why) =>
@@ -151,28 +161,34 @@ public sealed class RunLock : IDisposable
         }
     }
 
-    /// <summary>Renews the lease, in place; if the lock is no longer ours, says so once and stops renewing.</summary>
+    /// <summary>
+    /// Renews the lease by writing a new lock file and renaming it over the old one, so that a coordinator judging the
+    /// lock never reads half a file; if the lock is no longer ours, says so once and stops renewing.
+    /// </summary>
     void Renew()
     {
         lock (_renewal)
         {
             if (_released) return;
-            var holder = Read(_path);
-            if (holder?.Token != _me.Token)
-            {
-                _released = true;
-                _lost($"the run folder's lock was taken over ({holder?.ToString() ?? "the lock file is gone"}): this coordinator was " +
-                    $"paused or cut off for longer than form3.coordinator.lock-lease ({_lease.TotalSeconds:N0} s)");
-                return;
-            }
-            _me = _me with { RenewedAt = DateTimeOffset.UtcNow };
+            var renewed = $"{_path}.renew-{_me.Token}";
             try
             {
-                using var file = new FileStream(_path, FileMode.Open, FileAccess.Write, FileShare.None);
-                var bytes = JsonSerializer.SerializeToUtf8Bytes(_me, JsonFile.Options);
-                file.Write(bytes);
-                file.SetLength(bytes.Length);
-                file.Flush(flushToDisk: true);
+                using (var file = new FileStream(renewed, FileMode.Create, FileAccess.Write, FileShare.None))
+                {
+                    file.Write(JsonSerializer.SerializeToUtf8Bytes(_me with { RenewedAt = DateTimeOffset.UtcNow }, JsonFile.Options));
+                    file.Flush(flushToDisk: true);
+                }
+                // Checked last, right before the rename, so that a takeover in between is as unlikely as can be.
+                var holder = Read(_path);
+                if (holder?.Token != _me.Token)
+                {
+                    File.Delete(renewed);
+                    _released = true;
+                    _lost($"the run folder's lock was taken over ({holder?.ToString() ?? "the lock file is gone"}): this coordinator was " +
+                        $"paused or cut off for longer than form3.coordinator.lock-lease ({_lease.TotalSeconds:N0} s)");
+                    return;
+                }
+                File.Move(renewed, _path, overwrite: true);
             }
             catch (IOException)
             {
