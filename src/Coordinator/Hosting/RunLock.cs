@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Form3Actors.Core.Hosting;
 
@@ -70,7 +69,7 @@ public sealed class RunLock : IDisposable
         if (!TryCreate(folder.Lock, me))
         {
             var holder = Read(folder.Lock);
-            var verdict = holder is not null ? LockVerdict.Judge(holder, me, lease, RunsHere) : JudgeUnreadable(folder.Lock, lease);
+            var verdict = holder is not null ? LockVerdict.Judge(holder, me, lease, LocalProcess.RunsSince) : JudgeUnreadable(folder.Lock, lease);
             if (verdict is LockVerdict.Held held) throw InUse(folder, held.Message);
             if (!TakeOver(folder.Lock, holder, me))
                 throw InUse(folder, $"another coordinator took it over at the same moment ({Read(folder.Lock)?.ToString() ?? "unknown"})");
@@ -144,20 +143,6 @@ public sealed class RunLock : IDisposable
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
         {
             return null;
-        }
-    }
-
-    /// <summary>Whether process <paramref name="pid"/> on this host is the one that took the lock at <paramref name="since"/> (not a later one with its pid).</summary>
-    static bool RunsHere(int pid, DateTimeOffset since)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited && process.StartTime.ToUniversalTime() <= since.UtcDateTime;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
-        {
-            return false;
         }
     }
 

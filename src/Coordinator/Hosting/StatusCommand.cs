@@ -18,6 +18,7 @@ public static class StatusCommand
 
     static int Print(string runDir)
     {
+        if (HoconFiles.TryLoad("coordinator.conf", "node.conf", "shared.conf") is not { } config) return ExitCodes.BadUsage;
         StatusDocument? status;
         try
         {
@@ -35,7 +36,7 @@ public static class StatusCommand
             return ExitCodes.BadUsage;
         }
         var age = DateTimeOffset.UtcNow - status.UpdatedAt;
-        var gone = CoordinatorGone(status, age);
+        var gone = CoordinatorGone(status, age, config.GetTimeSpan("form3.coordinator.progress-interval"));
         var eta = status.EtaSeconds is { } s ? TimeSpan.FromSeconds(s).ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : "-";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run folder  {Path.GetFullPath(runDir)}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"phase       {status.Phase} (updated {age.TotalSeconds:N0} s ago by pid {status.Pid} on {status.Host})"));
@@ -56,24 +57,13 @@ public static class StatusCommand
 
     /// <summary>
     /// Why the coordinator that wrote an unfinished status is no longer running, or null if it may be: on this host
-    /// its process is checked; elsewhere, a status not rewritten for three progress intervals means it stopped.
+    /// its process is checked; elsewhere, a status not rewritten for three progress <paramref name="interval"/>s means it stopped.
     /// </summary>
-    static string? CoordinatorGone(StatusDocument status, TimeSpan age)
+    static string? CoordinatorGone(StatusDocument status, TimeSpan age, TimeSpan interval)
     {
         if (status.Phase is "finished" or "stopped") return null;
         if (status.Host == Environment.MachineName)
-        {
-            try
-            {
-                using var process = System.Diagnostics.Process.GetProcessById(status.Pid);
-                if (!process.HasExited && process.StartTime.ToUniversalTime() <= status.StartedAt.UtcDateTime) return null;
-            }
-            catch (ArgumentException)
-            {
-            }
-            return $"process {status.Pid} on this host has ended without finishing the run";
-        }
-        var interval = HoconFiles.TryLoad("coordinator.conf", "node.conf", "shared.conf")?.GetTimeSpan("form3.coordinator.progress-interval") ?? TimeSpan.FromSeconds(10);
+            return LocalProcess.RunsSince(status.Pid, status.StartedAt) ? null : $"process {status.Pid} on this host has ended without finishing the run";
         return age > StaleAfterIntervals * interval
             ? string.Create(CultureInfo.InvariantCulture, $"no update for {age.TotalSeconds:N0} s, while it writes one every {interval.TotalSeconds:N0} s")
             : null;

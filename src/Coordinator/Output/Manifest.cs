@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.IO.Hashing;
-using System.Text.Json;
 using Form3Actors.Coordinator.Inputs;
 using Form3Actors.Core.Hosting;
-using Form3Actors.Core.Output;
 
 namespace Form3Actors.Coordinator.Output;
 
@@ -50,8 +48,7 @@ public sealed record Manifest(
 
     static string ProgramVersion => typeof(Manifest).Assembly.GetName().Version?.ToString() ?? "";
 
-    public void Write(string resultsDirectory) =>
-        DurableFiles.WriteAtomically(Path.Combine(resultsDirectory, FileName), JsonSerializer.SerializeToUtf8Bytes(this, JsonFile.Options));
+    public void Write(string resultsDirectory) => JsonFile.WriteAtomically(Path.Combine(resultsDirectory, FileName), this, durable: true);
 
     public static Manifest? Read(string resultsDirectory) => JsonFile.Read<Manifest>(Path.Combine(resultsDirectory, FileName));
 

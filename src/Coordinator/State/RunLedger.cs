@@ -85,7 +85,7 @@ public sealed class RunLedger
     void Forget(HashSet<int> batchRefs)
     {
         foreach (var batchRef in batchRefs) _batches.Remove(batchRef);
-        foreach (var key in _files.Where(kv => batchRefs.Contains(kv.Value.BatchRef)).Select(kv => kv.Key).ToList()) _files.Remove(key);
+        foreach (var key in FilesOf(batchRefs)) _files.Remove(key);
     }
 
     /// <summary>Keys of the files whose current rows these batches hold.</summary>

@@ -10,10 +10,17 @@ public static class JsonFile
 {
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    public static void WriteAtomically<T>(string path, T value)
+    /// <param name="durable">Also fsync the file and its folder (<see cref="Output.DurableFiles"/>): for a file that names others that must survive a crash with it.</param>
+    public static void WriteAtomically<T>(string path, T value, bool durable = false)
     {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, Options);
+        if (durable)
+        {
+            Output.DurableFiles.WriteAtomically(path, bytes);
+            return;
+        }
         var temp = path + ".tmp";
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(value, Options));
+        File.WriteAllBytes(temp, bytes);
         File.Move(temp, path, overwrite: true);
     }
 

@@ -46,9 +46,7 @@ public static class PartFormat
     {
         if (buffer.Length < segment.Length) buffer = new byte[Math.Max(segment.Length, 2L * buffer.Length)];
         var bytes = buffer.AsMemory(0, checked((int)segment.Length));
-        var path = Path.Combine(partsDirectory, segment.PartFile);
-        if (!File.Exists(path)) throw new DamagedSegmentException($"part file {segment.PartFile} is missing");
-        using var handle = File.OpenHandle(path);
+        using var handle = OpenPart(partsDirectory, segment.PartFile);
         var read = 0;
         while (read < bytes.Length)
         {
@@ -59,6 +57,19 @@ public static class PartFormat
         if (segment.Checksum != 0 && XxHash3.HashToUInt64(bytes.Span) != segment.Checksum)
             throw new DamagedSegmentException($"part file {segment.PartFile} was altered in its segment at {segment.Offset} (checksum differs)");
         return bytes;
+    }
+
+    /// <summary>Opens a part file for a segment's read; a missing one is a damaged segment, found without a stat of its own.</summary>
+    static Microsoft.Win32.SafeHandles.SafeFileHandle OpenPart(string partsDirectory, string partFile)
+    {
+        try
+        {
+            return File.OpenHandle(Path.Combine(partsDirectory, partFile));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new DamagedSegmentException($"part file {partFile} is missing");
+        }
     }
 
     /// <summary>
