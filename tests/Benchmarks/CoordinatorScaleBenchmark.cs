@@ -1,5 +1,3 @@
-using Form3Actors.Core.Extraction;
-using Form3Actors.Messages.CoordinatorEvents;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using Akka.Actor;
@@ -9,8 +7,11 @@ using Form3Actors.Coordinator.Actors;
 using Form3Actors.Coordinator.Hosting;
 using Form3Actors.Coordinator.Inputs;
 using Form3Actors.Coordinator.State;
-using Form3Actors.Messages.WorkProtocol;
+using Form3Actors.Core.Extraction;
 using Form3Actors.Core.Hosting;
+using Form3Actors.Messages.CoordinatorEvents;
+using Form3Actors.Messages.WorkProtocol;
+using Form3Actors.Messages;
 
 namespace Form3Actors.Benchmarks;
 
@@ -34,7 +35,7 @@ public static class CoordinatorScaleBenchmark
     {
         var folder = RunFolder.Create(directory);
         var inputs = Enumerable.Range(0, files)
-            .Select(i => new InputFile(FileKeys.Of($"/bench/edgar/data/{i % 5000}/{i:D10}.txt"), "/bench", $"edgar/data/{i % 5000}/{i:D10}.txt"))
+            .Select(i => new InputFile(FileKey.Of($"/bench/edgar/data/{i % 5000}/{i:D10}.txt"), "/bench", $"edgar/data/{i % 5000}/{i:D10}.txt"))
             .ToList();
         var listing = new InputListing("synthetic keys", inputs, 0, 0, 0);
 

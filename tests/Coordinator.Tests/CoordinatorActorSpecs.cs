@@ -5,12 +5,13 @@ using Akka.Persistence.Sql;
 using Form3Actors.Coordinator.Actors;
 using Form3Actors.Coordinator.Hosting;
 using Form3Actors.Coordinator.Inputs;
-using Form3Actors.Messages.CoordinatorEvents;
 using Form3Actors.Coordinator.Output;
 using Form3Actors.Coordinator.State;
-using Form3Actors.Messages.WorkProtocol;
 using Form3Actors.Core.Extraction;
 using Form3Actors.Core.Hosting;
+using Form3Actors.Messages.CoordinatorEvents;
+using Form3Actors.Messages.WorkProtocol;
+using Form3Actors.Messages;
 using Microsoft.Data.Sqlite;
 
 namespace Form3Actors.Coordinator.Tests;
@@ -49,7 +50,7 @@ public sealed class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
     {
         var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var coordinator = Sys.ActorOf(CoordinatorActor.Props(settings ?? Settings(), _folder, outcome, TimeProvider.System, expectsExternalNodes: false));
-        coordinator.Tell(new StartRun(new InputListing("test input", files, 0, 0, 0)));
+        coordinator.Tell(new StartRun(new InputListing("test input", files, 0, 0, 0), Manifest.ReadIfAny(_folder.Results)));
         return (coordinator, outcome.Task);
     }
 
@@ -81,7 +82,7 @@ public sealed class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
     {
         var (coordinator, outcome) = StartCoordinator(TestFiles.Many(8));
         var worker = CreateTestProbe("worker");
-        var seen = new HashSet<string>();
+        var seen = new HashSet<FileKey>();
         while (seen.Count < 8)
         {
             var batch = Take(worker, coordinator, max: 3);
@@ -122,7 +123,7 @@ public sealed class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
         StopAndWait(coordinator);
 
         var (restarted, _) = StartCoordinator(files);
-        var again = new List<string>();
+        var again = new List<FileKey>();
         for (var i = 0; i < 3; i++)
         {
             worker.Send(restarted, new RequestWork("w", 100));
@@ -161,7 +162,7 @@ public sealed class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
         var files = TestFiles.Many(3);
         var (coordinator, outcome) = StartCoordinator(files);
         var worker = CreateTestProbe("w");
-        var failing = FileKeys.ToText(files[0].Key);
+        var failing = files[0].Key;
         var batchesWithTheFailingFile = new List<int>();
         while (!outcome.IsCompleted)
         {
@@ -171,7 +172,7 @@ public sealed class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
             if (fails) batchesWithTheFailingFile.Add(batch.Files.Length);
             Assert.All(batch.Files.Where(f => f.FileKey != failing), f => Assert.Equal(1, f.Attempt));
             worker.Send(coordinator, new ReportBatchCompleted(batch.BatchId, "w", [], batch.Files.Where(f => f.FileKey != failing).Select(Read).ToImmutableArray(),
-                fails ? [new FileFailure(failing, ErrorKind.IoError, "stale NFS handle")] : []));
+                fails ? [new FileFailure(failing, FailureKind.IoError, "stale NFS handle")] : []));
             worker.ExpectMsg<BatchAccepted>();
         }
         var completed = Assert.IsType<RunOutcome.Completed>(await outcome.WaitAsync(TimeSpan.FromSeconds(20)));
@@ -188,7 +189,7 @@ public sealed class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
         var files = TestFiles.Many(12);
         var (coordinator, _) = StartCoordinator(files, Settings(snapshotEvery: 4));
         var worker = CreateTestProbe("w");
-        var done = new List<string>();
+        var done = new List<FileKey>();
         while (done.Count < 8)
         {
             var batch = Take(worker, coordinator, max: 4);
@@ -234,7 +235,7 @@ public sealed class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
         var files = Enumerable.Range(1, 4).Select(i =>
         {
             File.WriteAllText(Path.Combine(input, $"{i}.txt"), "filing");
-            return new InputFile(FileKeys.Of(Path.Combine(input, $"{i}.txt")), input, $"{i}.txt");
+            return new InputFile(FileKey.Of(Path.Combine(input, $"{i}.txt")), input, $"{i}.txt");
         }).ToList();
         var table = Path.Combine(_folder.Results, "SUBMISSION.csv");
         var first = await RunToEnd(files);

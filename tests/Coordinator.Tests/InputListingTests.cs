@@ -1,11 +1,12 @@
 using System.Text;
 using Form3Actors.Coordinator.Inputs;
+using Form3Actors.Messages;
 
 namespace Form3Actors.Coordinator.Tests;
 
 public sealed class InputListingTests
 {
-    static InputFile File(int i, string root, string sourcePath) => new(FileKeys.Of($"{root}/{sourcePath}#{i}"), root, sourcePath);
+    static InputFile File(int i, string root, string sourcePath) => new(FileKey.Of($"{root}/{sourcePath}#{i}"), root, sourcePath);
 
     static void AssertSameAsList(IReadOnlyList<InputFile> files, InputListing listing)
     {
@@ -110,6 +111,6 @@ public sealed class InputListingTests
 
         Assert.Equal(617, listing.IndexOf(files[617].Key));
         Assert.True(listing.Contains(files[0].Key));
-        Assert.False(listing.Contains(FileKeys.Of("/not/listed.txt")));
+        Assert.False(listing.Contains(FileKey.Of("/not/listed.txt")));
     }
 }

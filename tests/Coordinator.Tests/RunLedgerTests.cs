@@ -2,9 +2,10 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using Form3Actors.Coordinator.Inputs;
 using Form3Actors.Coordinator.State;
+using Form3Actors.Core.Extraction;
 using Form3Actors.Messages.CoordinatorEvents;
 using Form3Actors.Messages.WorkProtocol;
-using Form3Actors.Core.Extraction;
+using Form3Actors.Messages;
 
 namespace Form3Actors.Coordinator.Tests;
 
@@ -94,7 +95,7 @@ public sealed class RunLedgerTests
         const int files = 1_000_000;
         for (var batch = 0; batch < files / 1000; batch++)
         {
-            var stamps = Enumerable.Range(batch * 1000, 1000).Select(i => new FileStamp(FileKeys.ToText(FileKeys.Of($"/m/{i}")), i, i)).ToImmutableArray();
+            var stamps = Enumerable.Range(batch * 1000, 1000).Select(i => new FileStamp(FileKey.Of($"/m/{i}"), i, i)).ToImmutableArray();
             ledger.Apply(new FilesCompleted(batch + 1, [new PartSegment("p", "SUBMISSION", batch, 1)], stamps, DateTimeOffset.UnixEpoch));
         }
         var bytes = ledger.ToBytes();

@@ -2,11 +2,11 @@ using System.Collections.Immutable;
 using System.Text;
 using Akka.Actor;
 using Akka.Serialization;
-using Form3Actors.Messages;
+using Form3Actors.Core.Hosting;
 using Form3Actors.Messages.CoordinatorEvents;
 using Form3Actors.Messages.Serialization;
 using Form3Actors.Messages.WorkProtocol;
-using Form3Actors.Core.Hosting;
+using Form3Actors.Messages;
 
 namespace Form3Actors.Coordinator.Tests;
 
@@ -20,21 +20,23 @@ public sealed class SerializerTests : Akka.TestKit.Xunit2.TestKit
     static readonly PartSegment Segment = new("host-1-w1-abc.part", "SUBMISSION", 1024, 512, Checksum: 0xfedcba9876543210);
 
     /// <summary>A file key as the coordinator writes it: 32 hex digits.</summary>
-    const string Key = "0123456789abcdef0000000000c0ffee";
+    const string KeyText = "0123456789abcdef0000000000c0ffee";
+    static readonly FileKey Key = FileKey.Parse(KeyText);
+    static readonly FileKey OtherKey = FileKey.Parse("000000000000000000000000000000ff");
 
     public static TheoryData<IForm3Message> Messages => new()
     {
         new RequestWork("host-1-w1", 256),
         new RequestWork("host-1-w1", 256, RequestId: 7),
         new RenewLeases("host-1-w1", [3, 4]),
-        new ReportBatchCompleted(7, "host-1-w1", [Segment], [new FileStamp("00ff", 10, 20), new FileStamp("abcd", -1, 0)], [new FileFailure("abcd", "io_error", "disk")]),
-        new AssignBatch(7, [new WorkItem("00ff", "/m/a.txt", "a.txt", 1), new WorkItem("abcd", "/m/b.txt", "b.txt", 2)]),
+        new ReportBatchCompleted(7, "host-1-w1", [Segment], [new FileStamp(OtherKey, 10, 20), new FileStamp(Key, -1, 0)], [new FileFailure(Key, FailureKind.IoError, "disk")]),
+        new AssignBatch(7, [new WorkItem(OtherKey, "/m/a.txt", "a.txt", 1), new WorkItem(Key, "/m/b.txt", "b.txt", 2)]),
         NoWorkYet.Instance,
         new BatchAccepted(7),
         RunFinished.Instance,
-        new FilesCompleted(3, [Segment], [new FileStamp(Key, 10, 20), new FileStamp(Key.Replace('0', 'f'), -1, 0)], new DateTimeOffset(2026, 11, 24, 1, 2, 3, TimeSpan.Zero)),
+        new FilesCompleted(3, [Segment], [new FileStamp(Key, 10, 20), new FileStamp(OtherKey, -1, 0)], new DateTimeOffset(2026, 11, 24, 1, 2, 3, TimeSpan.Zero)),
         new BatchesLost([3, 9], "part file w1.part is missing", DateTimeOffset.UnixEpoch),
-        new FilesQuarantined([new QuarantinedFile(new FileStamp("00ff", 10, 20), "a.txt", "retries_exhausted", "why", 3)], DateTimeOffset.UnixEpoch),
+        new FilesQuarantined([new QuarantinedFile(new FileStamp(OtherKey, 10, 20), "a.txt", "retries_exhausted", "why", 3)], DateTimeOffset.UnixEpoch),
         new CoordinatorSnapshot(1, [1, 2, 3, 250]),
     };
 
@@ -67,7 +69,7 @@ public sealed class SerializerTests : Akka.TestKit.Xunit2.TestKit
     public void A_completion_is_journaled_in_32_bytes_a_file_and_one_of_an_earlier_version_still_reads()
     {
         var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(FilesCompleted));
-        FilesCompleted Of(int files) => new(1, [Segment], [.. Enumerable.Range(0, files).Select(i => new FileStamp($"{i:x32}", 8_000 + i, 638_000_000_000_000_000L + i))], DateTimeOffset.UnixEpoch);
+        FilesCompleted Of(int files) => new(1, [Segment], [.. Enumerable.Range(0, files).Select(i => new FileStamp(new FileKey((UInt128)i), 8_000 + i, 638_000_000_000_000_000L + i))], DateTimeOffset.UnixEpoch);
         Assert.Equal(32 * 1000, serializer.ToBinary(Of(1001)).Length - serializer.ToBinary(Of(1)).Length);
 
         // Version 2: binary, segments without checksums.
@@ -86,7 +88,7 @@ public sealed class SerializerTests : Akka.TestKit.Xunit2.TestKit
         var fromV2 = Assert.IsType<FilesCompleted>(serializer.FromBinary(v2.ToArray(), "event.completed.v2"));
         Assert.Equal(new PartSegment("w1.part", "SUBMISSION", 64, 128), Assert.Single(fromV2.Segments));
 
-        var v1 = Encoding.UTF8.GetBytes($$"""{"batchRef":4,"segments":[],"files":[{"fileKey":"{{Key}}","size":10,"modifiedUtcTicks":20}],"occurredAt":"2026-11-24T01:02:03+00:00"}""");
+        var v1 = Encoding.UTF8.GetBytes($$"""{"batchRef":4,"segments":[],"files":[{"fileKey":"{{KeyText}}","size":10,"modifiedUtcTicks":20}],"occurredAt":"2026-11-24T01:02:03+00:00"}""");
         var read = Assert.IsType<FilesCompleted>(serializer.FromBinary(v1, "event.completed.v1"));
         Assert.Equal((4, new FileStamp(Key, 10, 20)), (read.BatchRef, Assert.Single(read.Files)));
     }

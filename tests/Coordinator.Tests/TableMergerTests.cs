@@ -2,10 +2,11 @@ using System.Collections.Immutable;
 using Form3Actors.Coordinator.Inputs;
 using Form3Actors.Coordinator.Output;
 using Form3Actors.Coordinator.State;
-using Form3Actors.Messages.CoordinatorEvents;
-using Form3Actors.Messages.WorkProtocol;
 using Form3Actors.Core.Extraction;
 using Form3Actors.Core.Output;
+using Form3Actors.Messages.CoordinatorEvents;
+using Form3Actors.Messages.WorkProtocol;
+using Form3Actors.Messages;
 
 namespace Form3Actors.Coordinator.Tests;
 
@@ -36,8 +37,8 @@ public sealed class TableMergerTests
         var ledger = new RunLedger();
         using (var writer = new PartFileWriter(parts, "w1"))
         {
-            string K(InputFile f) => FileKeys.ToText(f.Key);
-            ImmutableArray<PartSegment> Batch(params (string Key, FilingRows Rows)[] filings)
+            FileKey K(InputFile f) => f.Key;
+            ImmutableArray<PartSegment> Batch(params (FileKey Key, FilingRows Rows)[] filings)
             {
                 foreach (var (key, rows) in filings) writer.Add(key, rows);
                 return writer.Commit();
@@ -80,11 +81,11 @@ public sealed class TableMergerTests
         var ledger = new RunLedger();
         using (var writer = new PartFileWriter(parts, "w1"))
         {
-            writer.Add(FileKeys.ToText(y.Key), TwoOwners("0000000002-24-000002", "2.txt", "y"));
-            writer.Add(FileKeys.ToText(x.Key), TwoOwners("0000000001-24-000001", "1.txt", "x-old"));
-            writer.Add(FileKeys.ToText(z.Key), TwoOwners("0000000003-24-000003", "3.txt", "z"));
+            writer.Add(y.Key, TwoOwners("0000000002-24-000002", "2.txt", "y"));
+            writer.Add(x.Key, TwoOwners("0000000001-24-000001", "1.txt", "x-old"));
+            writer.Add(z.Key, TwoOwners("0000000003-24-000003", "3.txt", "z"));
             ledger.Apply(Completed(1, writer.Commit(), y, x, z));
-            writer.Add(FileKeys.ToText(x.Key), TwoOwners("0000000001-24-000001", "1.txt", "x-new"));
+            writer.Add(x.Key, TwoOwners("0000000001-24-000001", "1.txt", "x-new"));
             ledger.Apply(Completed(2, writer.Commit(), x));
         }
         new TableMerger(parts, results).Merge(ledger, new InputListing("test", [x, y, z], 0, 0, 0));
@@ -103,8 +104,8 @@ public sealed class TableMergerTests
             using var temp = new TempFolder();
             var parts = Path.Combine(temp.Path, "parts");
             var results = Path.Combine(temp.Path, "results");
-            var issuerCopy = new InputFile(FileKeys.Of("/m/edgar/data/1/0000000009-24-000009.txt"), "/m", "edgar/data/1/0000000009-24-000009.txt");
-            var ownerCopy = new InputFile(FileKeys.Of("/m/edgar/data/2/0000000009-24-000009.txt"), "/m", "edgar/data/2/0000000009-24-000009.txt");
+            var issuerCopy = new InputFile(FileKey.Of("/m/edgar/data/1/0000000009-24-000009.txt"), "/m", "edgar/data/1/0000000009-24-000009.txt");
+            var ownerCopy = new InputFile(FileKey.Of("/m/edgar/data/2/0000000009-24-000009.txt"), "/m", "edgar/data/2/0000000009-24-000009.txt");
             var order = reversed ? new[] { ownerCopy, issuerCopy } : [issuerCopy, ownerCopy];
             var ledger = new RunLedger();
             using (var writer = new PartFileWriter(parts, "w"))
@@ -112,7 +113,7 @@ public sealed class TableMergerTests
                 var batch = 1;
                 foreach (var f in order)
                 {
-                    writer.Add(FileKeys.ToText(f.Key), Filing("0000000009-24-000009", f.SourcePath));
+                    writer.Add(f.Key, Filing("0000000009-24-000009", f.SourcePath));
                     ledger.Apply(Completed(batch++, writer.Commit(), f));
                 }
             }
@@ -129,7 +130,7 @@ public sealed class TableMergerTests
         using var temp = new TempFolder();
         var file = TestFiles.File(4);
         var ledger = new RunLedger();
-        ledger.Apply(new FilesQuarantined([new QuarantinedFile(new FileStamp(FileKeys.ToText(file.Key), 1, 1), "4.txt", ErrorKind.RetriesExhausted, "gave up after 3 attempts", 3)], DateTimeOffset.UnixEpoch));
+        ledger.Apply(new FilesQuarantined([new QuarantinedFile(new FileStamp(file.Key, 1, 1), "4.txt", ErrorKind.RetriesExhausted, "gave up after 3 attempts", 3)], DateTimeOffset.UnixEpoch));
         var result = new TableMerger(Path.Combine(temp.Path, "parts"), Path.Combine(temp.Path, "r")).Merge(ledger, new InputListing("test", [file], 0, 0, 0));
         Assert.Equal(1, result.ErrorsByKind[ErrorKind.RetriesExhausted]);
         Assert.Equal("4.txt,process,retries_exhausted,gave up after 3 attempts,3", Lines(Path.Combine(temp.Path, "r"), Table.Errors)[1]);
@@ -161,12 +162,12 @@ public sealed class TableMergerTests
         var ledger = new RunLedger();
         using (var first = new PartFileWriter(parts, "w1"))
         {
-            first.Add(FileKeys.ToText(a.Key), Filing("0000000001-24-000001", "1.txt", "SMITH"));
+            first.Add(a.Key, Filing("0000000001-24-000001", "1.txt", "SMITH"));
             ledger.Apply(Completed(1, first.Commit(), a));
         }
         using (var second = new PartFileWriter(parts, "w2"))
         {
-            second.Add(FileKeys.ToText(b.Key), Filing("0000000002-24-000002", "2.txt"));
+            second.Add(b.Key, Filing("0000000002-24-000002", "2.txt"));
             ledger.Apply(Completed(2, second.Commit(), b));
         }
         var input = new InputListing("test", [a, b], 0, 0, 0);
@@ -199,7 +200,7 @@ public sealed class TableMergerTests
         var ledger = new RunLedger();
         using (var writer = new PartFileWriter(parts, "w1"))
         {
-            writer.Add(FileKeys.ToText(a.Key), Filing("0000000001-24-000001", "1.txt"));
+            writer.Add(a.Key, Filing("0000000001-24-000001", "1.txt"));
             ledger.Apply(Completed(1, writer.Commit(), a));
         }
         var result = new TableMerger(parts, results).Merge(ledger, new InputListing("test", [a], 0, 0, 0));

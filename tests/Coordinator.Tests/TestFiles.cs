@@ -1,20 +1,21 @@
 using Form3Actors.Coordinator.Inputs;
 using Form3Actors.Core.Extraction;
 using Form3Actors.Messages.CoordinatorEvents;
+using Form3Actors.Messages;
 
 namespace Form3Actors.Coordinator.Tests;
 
 /// <summary>Input files for tests that need no real file behind them.</summary>
 public static class TestFiles
 {
-    public static InputFile File(int i) => new(FileKeys.Of($"/data/{i}.txt"), "/data", $"{i}.txt");
+    public static InputFile File(int i) => new(FileKey.Of($"/data/{i}.txt"), "/data", $"{i}.txt");
 
     /// <summary>The version tests give a file unless they change it.</summary>
     public static readonly FileVersion Version = new(100, 1);
 
     /// <summary>The stamp a worker reports for <paramref name="file"/> read in <paramref name="version"/> (default <see cref="Version"/>).</summary>
     public static FileStamp Stamp(InputFile file, FileVersion? version = null) =>
-        new(FileKeys.ToText(file.Key), (version ?? Version).Size, (version ?? Version).ModifiedUtcTicks);
+        new(file.Key, (version ?? Version).Size, (version ?? Version).ModifiedUtcTicks);
 
     public static IReadOnlyList<InputFile> Many(int count) => Enumerable.Range(1, count).Select(i => File(i)).ToList();
 }

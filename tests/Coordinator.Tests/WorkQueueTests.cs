@@ -1,8 +1,9 @@
 using Form3Actors.Coordinator.Inputs;
 using Form3Actors.Coordinator.State;
+using Form3Actors.Core.Extraction;
 using Form3Actors.Messages.CoordinatorEvents;
 using Form3Actors.Messages.WorkProtocol;
-using Form3Actors.Core.Extraction;
+using Form3Actors.Messages;
 
 namespace Form3Actors.Coordinator.Tests;
 
@@ -44,7 +45,7 @@ public sealed class WorkQueueTests
     {
         var files = TestFiles.Many(57);
         var queue = Queue(files);
-        var seen = new List<string>();
+        var seen = new List<FileKey>();
         while (queue.TryTake("w", 10, 1, Now) is { } batch)
         {
             seen.AddRange(batch.Files.Select(f => f.FileKey));
@@ -52,7 +53,7 @@ public sealed class WorkQueueTests
             Assert.Equal(batch.Files.Length, settlement.Completed.Count);
         }
         Assert.True(queue.IsDrained);
-        Assert.Equal(files.Select(f => FileKeys.ToText(f.Key)).Order(), seen.Order());
+        Assert.Equal(files.Select(f => f.Key).Order(), seen.Order());
     }
 
     [Fact]
@@ -70,7 +71,7 @@ public sealed class WorkQueueTests
     {
         var files = TestFiles.Many(4);
         var queue = Queue(files);
-        var stuck = FileKeys.ToText(files[0].Key);
+        var stuck = files[0].Key;
         var stuckAttempts = new List<(int Attempt, int BatchSize)>();
         var completedMates = new List<WorkItem>();
         while (queue.TryTake("w", 10, 1, Now) is { } batch)
@@ -100,12 +101,12 @@ public sealed class WorkQueueTests
     public void Failed_files_are_retried_then_isolated_then_quarantined()
     {
         var queue = Queue([TestFiles.File(1)]);
-        var key = FileKeys.ToText(TestFiles.File(1).Key);
+        var key = TestFiles.File(1).Key;
         for (var attempt = 1; attempt <= 3; attempt++)
         {
             var batch = queue.TryTake("w", 10, 1, Now)!;
             Assert.Equal(attempt, Assert.Single(batch.Files).Attempt);
-            var settlement = queue.Settle(batch.BatchId, [], [new FileFailure(key, ErrorKind.IoError, "disk hiccup")])!;
+            var settlement = queue.Settle(batch.BatchId, [], [new FileFailure(key, FailureKind.IoError, "disk hiccup")])!;
             if (attempt < 3)
             {
                 Assert.Empty(settlement.Quarantined);
@@ -130,7 +131,7 @@ public sealed class WorkQueueTests
             var taken = 0;
             while (queue.TryTake("dying", 10, 1, Now) is { } batch) taken += batch.Files.Length;
             Assert.Equal(6, taken);
-            Assert.Empty(queue.Release(w => w == "dying", "node_lost", "node left").Quarantined);
+            Assert.Empty(queue.Release(w => w == "dying", FailureKind.NodeLost, "node left").Quarantined);
         }
         for (var i = 0; i < 6; i++)
         {
@@ -148,7 +149,7 @@ public sealed class WorkQueueTests
         var queue = Queue(TestFiles.Many(100));
         var lost = queue.TryTake("node-a/w1", 10, 2, Now)!;
         var kept = queue.TryTake("node-b/w1", 10, 2, Now)!;
-        var released = queue.Release(w => w.StartsWith("node-a"), "node_lost", "gone");
+        var released = queue.Release(w => w.StartsWith("node-a"), FailureKind.NodeLost, "gone");
         Assert.Equal(10, released.Files);
         Assert.Empty(released.Quarantined);
         Assert.Equal(90, queue.PendingCount);

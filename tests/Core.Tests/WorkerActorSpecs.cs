@@ -1,9 +1,10 @@
 using Akka.Actor;
 using Akka.TestKit;
-using Form3Actors.Messages.WorkProtocol;
 using Form3Actors.Core.Extraction;
 using Form3Actors.Core.Output;
 using Form3Actors.Core.Work;
+using Form3Actors.Messages.WorkProtocol;
+using Form3Actors.Messages;
 using Form3Actors.Testing;
 
 namespace Form3Actors.Core.Tests;
@@ -34,7 +35,9 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         return fetcher;
     }
 
-    static WorkItem Item(string key, string path) => new(key, path, Path.GetFileName(path), 1);
+    static WorkItem Item(int key, string path) => new(Key(key), path, Path.GetFileName(path), 1);
+
+    static FileKey Key(int n) => new((UInt128)n);
 
     static readonly string Joint = TestData.Real("form3-SNOW-berkshire-buffett-jointfilers.xml");
     static readonly string NoSecurities = TestData.Real("form3-SPWR-hegde-vinayak-nosecurities.xml");
@@ -45,13 +48,13 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         var coordinator = CreateTestProbe("coordinator");
         coordinator.IgnoreMessages<RequestWork>();
         var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(300)), "w1", Fetcher()));
-        worker.Tell(new AssignBatch(7, [Item("01", Joint)]), coordinator.Ref);
+        worker.Tell(new AssignBatch(7, [Item(1, Joint)]), coordinator.Ref);
 
         var first = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10));
         // Lost: no BatchAccepted. The worker sends the same report again.
         var again = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(5));
         Assert.Equal(7L, again.BatchId);
-        Assert.Equal(["01"], again.Completed.Select(c => c.FileKey));
+        Assert.Equal([Key(1)], again.Completed.Select(c => c.FileKey));
         Assert.Equal(new FileInfo(Joint).Length, Assert.Single(again.Completed).Size); // the version read, for the journal
         Assert.Equal(first.Segments.AsEnumerable(), again.Segments.AsEnumerable());
 
@@ -68,19 +71,19 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(30)), "w2",
             Fetcher(new HangingSource(stuckPath, _release, new FilingReader(1 << 24)))));
 
-        worker.Tell(new AssignBatch(1, [Item("01", Joint), Item("02", stuckPath), Item("03", NoSecurities)]), coordinator.Ref);
+        worker.Tell(new AssignBatch(1, [Item(1, Joint), Item(2, stuckPath), Item(3, NoSecurities)]), coordinator.Ref);
         var abandoned = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10));
         Assert.Empty(abandoned.Completed);
         Assert.Empty(abandoned.Segments);
         Assert.Equal(
-            [("01", FailureKind.Abandoned), ("02", FailureKind.Timeout), ("03", FailureKind.Abandoned)],
+            [(Key(1), FailureKind.Abandoned), (Key(2), FailureKind.Timeout), (Key(3), FailureKind.Abandoned)],
             abandoned.Failed.Select(f => (f.FileKey, f.Kind)).Order());
         worker.Tell(new BatchAccepted(1), coordinator.Ref);
 
         // The worker carries on at once with the batch-mates, in a part file of its own.
-        worker.Tell(new AssignBatch(2, [Item("01", Joint), Item("03", NoSecurities)]), coordinator.Ref);
+        worker.Tell(new AssignBatch(2, [Item(1, Joint), Item(3, NoSecurities)]), coordinator.Ref);
         var done = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10));
-        Assert.Equal(["01", "03"], done.Completed.Select(c => c.FileKey).Order());
+        Assert.Equal([Key(1), Key(3)], done.Completed.Select(c => c.FileKey).Order());
         Assert.All(done.Segments, s => Assert.Equal("w2-g1" + PartFormat.Extension, s.PartFile));
 
         // When the stuck read finally returns, the abandoned batch adds nothing anywhere.
@@ -97,11 +100,11 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30)), "w3",
             Fetcher(new HangingSource(slowPath, _release, new FilingReader(1 << 24)))));
         coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5));
-        coordinator.Reply(new AssignBatch(1, [Item("01", slowPath)]));
+        coordinator.Reply(new AssignBatch(1, [Item(1, slowPath)]));
 
         // Batch 1 is still reading, and the worker already asks for the next one.
         coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5));
-        coordinator.Reply(new AssignBatch(2, [Item("02", Joint)]));
+        coordinator.Reply(new AssignBatch(2, [Item(2, Joint)]));
         coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(500)); // one in reserve is enough: no third request, no report yet
 
         _release.Set();
@@ -110,7 +113,7 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         // Batch 2 starts from the reserve at once, and its start asks for the next.
         coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5));
         Assert.Equal(2L, coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10)).BatchId);
-        coordinator.Reply(new AssignBatch(3, [Item("03", NoSecurities)]));
+        coordinator.Reply(new AssignBatch(3, [Item(3, NoSecurities)]));
         coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5)); // asked as batch 3 starts, before it ends
         Assert.Equal(3L, coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10)).BatchId);
     }
@@ -127,8 +130,8 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         Assert.Equal(first, again);
 
         // Both answers arrive (the first was only late): the batch is done once, and the next request has a new id.
-        coordinator.Reply(new AssignBatch(4, [Item("01", Joint)]));
-        coordinator.Reply(new AssignBatch(4, [Item("01", Joint)]));
+        coordinator.Reply(new AssignBatch(4, [Item(1, Joint)]));
+        coordinator.Reply(new AssignBatch(4, [Item(1, Joint)]));
         var next = coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5));
         Assert.True(next.RequestId > first.RequestId);
         var report = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10));
@@ -147,8 +150,8 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         var slowPath = Path.Combine(_parts, "slow.txt");
         var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30),
             leaseRenew: TimeSpan.FromMilliseconds(200)), "w6", Fetcher(new HangingSource(slowPath, _release, new FilingReader(1 << 24)))));
-        worker.Tell(new AssignBatch(1, [Item("01", slowPath)]), coordinator.Ref);
-        worker.Tell(new AssignBatch(2, [Item("02", Joint)]), coordinator.Ref);
+        worker.Tell(new AssignBatch(1, [Item(1, slowPath)]), coordinator.Ref);
+        worker.Tell(new AssignBatch(2, [Item(2, Joint)]), coordinator.Ref);
         var renew = coordinator.ExpectMsg<RenewLeases>(TimeSpan.FromSeconds(5));
         Assert.Equal([1L, 2L], renew.BatchIds.ToArray());
         Assert.Equal([1L, 2L], coordinator.ExpectMsg<RenewLeases>(TimeSpan.FromSeconds(5)).BatchIds.ToArray()); // again while it works
@@ -183,7 +186,7 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         var source = new ConcurrentSource(8, new FilingReader(1 << 24));
         var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), readsInFlight: 8), "w4",
             Fetcher(source, readers: 8)));
-        var files = Enumerable.Range(1, 12).Select(i => Item($"{i:D2}", i % 2 == 0 ? Joint : NoSecurities)).ToArray();
+        var files = Enumerable.Range(1, 12).Select(i => Item(i, i % 2 == 0 ? Joint : NoSecurities)).ToArray();
         worker.Tell(new AssignBatch(1, [.. files]), coordinator.Ref);
 
         var report = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10));

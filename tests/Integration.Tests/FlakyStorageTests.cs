@@ -3,9 +3,10 @@ using Form3Actors.Testing;
 namespace Form3Actors.Integration.Tests;
 
 /// <summary>
-/// Filings on a mounted file system whose reads fail with EIO for a while (tests/Testing/Fuse/flakyfs), as from a
-/// failing storage server: such failures are retried, never kept as final; the run says how many with exit 5, and
+/// Storage that misbehaves for a while, through tests/Testing/Fuse/flakyfs. Filings whose reads fail with EIO, as from
+/// a failing storage server: such failures are retried, never kept as final; the run says how many with exit 5, and
 /// the next run, once the storage is healthy, processes exactly those files and ends with the tables of a healthy run.
+/// A run folder whose storage stops answering for a while: the run waits it out.
 /// </summary>
 public sealed class FlakyStorageTests : IAsyncLifetime
 {
@@ -44,6 +45,41 @@ public sealed class FlakyStorageTests : IAsyncLifetime
             Assert.Null(RunTables.Difference(RunTables.Read(healthy), flaky));
         }
     }
+
+    /// <summary>
+    /// The run folder on storage that stops answering for 15 s mid-run, as NFS and Lustre do during a server failover:
+    /// journal writes, part files, the lock's renewal and status.json all wait, and the run goes on once it answers.
+    /// </summary>
+    [Fact]
+    public async Task A_run_folder_whose_storage_stalls_for_15_s_mid_run_is_waited_out_and_the_run_completes()
+    {
+        var corpus = CorpusGenerator.Generate(Path.Combine(_root, "corpus"), StallFiles, seed: 31);
+        var healthy = await Run("healthy", corpus.InputCsv, expectedExit: 0);
+        var switchFile = Path.Combine(_root, "stalled");
+        var backing = Directory.CreateDirectory(Path.Combine(_root, "backing")).FullName;
+        var (mount, whyNot) = await FuseMount.TryMountFlaky(backing, Path.Combine(_root, "mnt"), switchFile, Path.Combine(_root, "build"), stall: true);
+        Assert.True(mount != null, $"no stalling file system: {whyNot}");
+        await using (mount)
+        {
+            var runDir = Path.Combine(mount!.MountPoint, "run");
+            var smallBatches = new Dictionary<string, string>
+            {
+                ["FORM3_CONFIG"] = TestConfig.WriteInterruptible(Path.Combine(_root, "small-batches.conf"), batchSize: 8, joinTimeoutSeconds: 60),
+            };
+            using var run = Form3Process.Start("form3-coordinator", "stalled", Logs, smallBatches, "run", corpus.InputCsv, "--run-dir", runDir, "--workers", "1");
+            await RunTables.WaitForDone(runDir, StallFiles / 10, () => run.HasExited, () => run.Tail(), TimeSpan.FromMinutes(3));
+            await File.WriteAllTextAsync(switchFile, ""); // from now on, every request on the run folder waits
+            await Task.Delay(TimeSpan.FromSeconds(15));
+            Assert.False(run.HasExited, $"the run ended while its storage stalled:\n{run.Tail()}");
+            // Read past the mount, which would wait too: the run was not finished when the stall began.
+            Assert.True(RunTables.Done(Path.Combine(backing, "run")) < StallFiles, "the run had finished before the stall");
+            File.Delete(switchFile);
+            Assert.True(await run.WaitForExitAsync(TimeSpan.FromMinutes(3)) == 0, run.Tail());
+            Assert.Null(RunTables.Difference(RunTables.Read(healthy), runDir));
+        }
+    }
+
+    const int StallFiles = 3000;
 
     Task<string> Run(string name, string csv, int expectedExit) => EmbeddedRun.Run(_root, name, csv, expectedExit);
 

@@ -170,13 +170,23 @@ public sealed class LivenessTests(ClusterFixture fixture) : IClassFixture<Cluste
     }
 
     [Fact]
-    public async Task A_bad_worker_count_leaves_no_lock_behind_and_a_busy_run_folder_is_not_a_usage_error()
+    public async Task A_bad_worker_count_or_configuration_leaves_no_lock_behind_and_a_busy_run_folder_is_not_a_usage_error()
     {
         var runDir = NewRunDir("lock");
         using (var bad = Coordinator("lock-bad-workers", "run", Sample, "--run-dir", runDir, "--workers", "-1"))
         {
             Assert.Equal(2, await bad.WaitForExitAsync(TimeSpan.FromSeconds(30)));
             Assert.Contains("--workers must be 0", bad.Log());
+        }
+        Assert.False(File.Exists(Path.Combine(runDir, "coordinator.lock")));
+        var smallerThanItsFloor = Path.Combine(fixture.Root, $"bad-batch-{Guid.NewGuid():N}.conf");
+        await File.WriteAllTextAsync(smallerThanItsFloor, "form3.coordinator { batch-size = 4, min-batch-size = 8 }");
+        using (var bad = Form3Process.Start("form3-coordinator", "lock-bad-config", Path.Combine(fixture.Root, "logs"),
+            new Dictionary<string, string> { ["FORM3_CONFIG"] = smallerThanItsFloor }, "run", Sample, "--run-dir", runDir))
+        {
+            Assert.Equal(2, await bad.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains("error: configuration: form3.coordinator.min-batch-size is 8 and batch-size 4: set min-batch-size between 1 and batch-size", bad.Log());
+            Assert.DoesNotContain("Unhandled exception", bad.Log());
         }
         Assert.False(File.Exists(Path.Combine(runDir, "coordinator.lock")));
 

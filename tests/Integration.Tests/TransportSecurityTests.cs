@@ -1,9 +1,10 @@
 using System.Net.Security;
 using System.Net.Sockets;
 using Akka.Actor;
+using Form3Actors.Core.Hosting;
 using Form3Actors.Messages.CoordinatorEvents;
 using Form3Actors.Messages.WorkProtocol;
-using Form3Actors.Core.Hosting;
+using Form3Actors.Messages;
 using Form3Actors.Testing;
 
 namespace Form3Actors.Integration.Tests;
@@ -56,7 +57,7 @@ public sealed class TransportSecurityTests(ClusterFixture fixture) : IClassFixtu
         using (var intruder = ClusterSystem.Create(ClusterConfig.Build(config, "127.0.0.1", 0, []), new TransportSecurity(stranger)))
         {
             var target = intruder.ActorSelection(new RootActorPath(address) / "user" / "coordinator");
-            target.Tell(new ReportBatchCompleted(1, "intruder", [], [new FileStamp("00000000000000000000000000000001", 1, 1)], []));
+            target.Tell(new ReportBatchCompleted(1, "intruder", [], [new FileStamp(new FileKey(1), 1, 1)], []));
             await Assert.ThrowsAnyAsync<Exception>(() => target.Ask<object>(new RequestWork("intruder", 256), TimeSpan.FromSeconds(5)));
             await intruder.Terminate();
         }

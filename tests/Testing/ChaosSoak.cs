@@ -63,8 +63,9 @@ public sealed class ChaosSoak(string logFolder, IReadOnlyDictionary<string, stri
                 counts[what] = counts.GetValueOrDefault(what) + 1;
                 done++;
                 var code = await WaitForExit(victim, StopTimeout, problems);
-                // A node already leaving a coordinator it lost (exit 4) may still be on its way out when the signal comes.
-                var explained = code is 0 or 3 || (code == 4 && victim.Log().Contains("Coordinator lost", StringComparison.Ordinal));
+                // A node already leaving a coordinator it lost (exit 4), or that joined one on its way out and found no
+                // coordinator actor there, may still be on its way out when the signal comes.
+                var explained = code is 0 or 3 || (code == 4 && LostItsCoordinator(victim.Log()));
                 if (!kill && !explained) problems.Add($"{victim.Name} exited with {code} after SIGTERM (expected 3, 4 if it had lost its coordinator, or 0 if finished):\n{victim.Tail(10)}");
             }
 
@@ -121,6 +122,9 @@ public sealed class ChaosSoak(string logFolder, IReadOnlyDictionary<string, stri
         if (code is not (3 or 4 or 137)) problems.Add($"{process.Name} exited with {code}:\n{process.Tail(10)}");
         return start();
     }
+
+    static bool LostItsCoordinator(string log) =>
+        log.Contains("Coordinator lost", StringComparison.Ordinal) || log.Contains("found no coordinator there", StringComparison.Ordinal);
 
     static async Task<int> WaitForExit(Form3Process process, TimeSpan timeout, List<string> problems)
     {

@@ -3,10 +3,11 @@ using System.Diagnostics;
 namespace Form3Actors.Testing;
 
 /// <summary>
-/// A folder served read-only through a FUSE 3 file system built from its C source with Debian's fuse3 and
+/// A folder served through a FUSE 3 file system built from its C source with Debian's fuse3 and
 /// libfuse3-dev (installed here when missing and running as root), and unmounted again on dispose: shared/bench's
 /// latencyfs (every metadata request and every read waits a set delay, as on a cluster's network file system) or
-/// tests/Testing/Fuse/flakyfs (reads fail with EIO while a switch file says so, as from a failing storage server).
+/// tests/Testing/Fuse/flakyfs (reads fail with EIO, or every request waits, while a switch file says so, as on a failing
+/// storage server or one that fails over).
 /// </summary>
 public sealed class FuseMount : IAsyncDisposable
 {
@@ -40,10 +41,11 @@ public sealed class FuseMount : IAsyncDisposable
 
     /// <summary>
     /// Mounts <paramref name="folder"/> at <paramref name="mountPoint"/> through flakyfs: while <paramref name="switchFile"/>
-    /// exists, reads of files whose path contains its text fail with EIO.
+    /// exists, reads of files whose path contains its text (every file, if it is empty) fail with EIO, or with
+    /// <paramref name="stall"/> every request on them waits until the switch file is gone.
     /// </summary>
-    public static Task<(FuseMount? Mount, string? WhyNot)> TryMountFlaky(string folder, string mountPoint, string switchFile, string buildFolder) =>
-        TryMount(FlakySource, buildFolder, [folder, mountPoint, switchFile], mountPoint);
+    public static Task<(FuseMount? Mount, string? WhyNot)> TryMountFlaky(string folder, string mountPoint, string switchFile, string buildFolder, bool stall = false) =>
+        TryMount(FlakySource, buildFolder, [folder, mountPoint, switchFile, stall ? "stall" : "eio"], mountPoint);
 
     static async Task<(FuseMount? Mount, string? WhyNot)> TryMount(string source, string buildFolder, string[] args, string mountPoint)
     {

@@ -2,11 +2,13 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Cluster;
+using Akka.Configuration;
 using Akka.Event;
-using Akka.Persistence;
 using Akka.Persistence.Sql;
+using Akka.Persistence;
 using Form3Actors.Coordinator.Actors;
 using Form3Actors.Coordinator.Inputs;
+using Form3Actors.Coordinator.Output;
 using Form3Actors.Coordinator.State;
 using Form3Actors.Core.Extraction;
 using Form3Actors.Core.Hosting;
@@ -52,6 +54,15 @@ public static class RunCommand
         signals.SetDeadline(files.GetTimeSpan("form3.shutdown-deadline"));
         ConsoleLog.Configure("coordinator", verbose || files.GetBoolean("form3.verbose-logs"));
         if (workers is < 0) return await Exit(ExitCodes.BadUsage, "error: --workers must be 0 (external nodes only) or more");
+        CoordinatorSettings settings;
+        try
+        {
+            settings = CoordinatorSettings.From(files);
+        }
+        catch (ConfigurationException e)
+        {
+            return await Exit(ExitCodes.BadUsage, $"error: configuration: {e.Message}");
+        }
         var inputConfig = files.GetConfig("form3.coordinator");
         Task<InputListing> listing;
         RunFolder folder;
@@ -91,7 +102,7 @@ public static class RunCommand
         RunOutcome result;
         try
         {
-            using (runLock) result = await Coordinate(signals, files, listing, folder, workers, host, port, insecure, lockLost.Task);
+            using (runLock) result = await Coordinate(signals, files, settings, listing, folder, workers, host, port, insecure, lockLost.Task);
         }
         catch (InputException e)
         {
@@ -143,7 +154,7 @@ public static class RunCommand
     /// the listing threw (<see cref="InputException"/>, or <see cref="OperationCanceledException"/> after a signal)
     /// once the actor system has stopped again.
     /// </summary>
-    static async Task<RunOutcome> Coordinate(ShutdownSignals signals, Akka.Configuration.Config files, Task<InputListing> listing, RunFolder folder, int? workers,
+    static async Task<RunOutcome> Coordinate(ShutdownSignals signals, Akka.Configuration.Config files, CoordinatorSettings settings, Task<InputListing> listing, RunFolder folder, int? workers,
         string host, int port, bool insecure, Task<string> lockLost)
     {
         if (signals.Stopping.IsCancellationRequested) throw new OperationCanceledException(signals.Stopping);
@@ -155,7 +166,6 @@ public static class RunCommand
                 $"akka.persistence.snapshot-store.sql.connection-string = {ClusterConfig.Quote(journal)}",
             ])
             .WithFallback(SqlPersistence.DefaultConfiguration);
-        var settings = CoordinatorSettings.From(config);
         var security = insecure ? TransportSecurity.Insecure : new TransportSecurity(RunCertificate.LoadOrCreate(folder.Root));
         var system = ClusterSystem.Create(config, security);
         // Both journal plugins start lazily, the journal only after the snapshot store has answered the coordinator's
@@ -188,7 +198,7 @@ public static class RunCommand
             await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
             throw;
         }
-        coordinator.Tell(new StartRun(input));
+        coordinator.Tell(new StartRun(input, Manifest.ReadIfAny(folder.Results)));
         // In-process workers start once the input is known, so that their first request finds work.
         var workersStopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (inProcess > 0)

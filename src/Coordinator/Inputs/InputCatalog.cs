@@ -1,4 +1,5 @@
 using Form3Actors.Core.Extraction;
+using Form3Actors.Messages;
 using Sylvan.Data.Csv;
 
 namespace Form3Actors.Coordinator.Inputs;
@@ -160,7 +161,7 @@ public static class InputCatalog
         const int CancelCheckRows = 4096;
 
         readonly InputListing _listing = new(description);
-        readonly HashSet<UInt128> _seen = [];
+        readonly HashSet<FileKey> _seen = [];
         int _blank, _duplicate, _skipped, _rows;
 
         public void Skip() => _skipped++;
@@ -174,7 +175,7 @@ public static class InputCatalog
                 _blank++;
                 return;
             }
-            var key = FileKeys.Of(InputFile.FullPath(root, sourcePath));
+            var key = FileKey.Of(InputFile.FullPath(root, sourcePath));
             if (!_seen.Add(key))
             {
                 _duplicate++;

@@ -1,8 +1,10 @@
+using Form3Actors.Messages;
+
 namespace Form3Actors.Coordinator.Inputs;
 
 /// <summary>One filing to process: its key, how the input named it, and the folder that name is relative to.</summary>
 /// <remarks>No version: listing checks nothing on disk; a worker reports the version it read, and a rerun checks the files the journal knows.</remarks>
-public sealed record InputFile(UInt128 Key, string Root, string SourcePath)
+public sealed record InputFile(FileKey Key, string Root, string SourcePath)
 {
     public string Path => FullPath(Root, SourcePath);
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Form3Actors.Core.Extraction;
+using Form3Actors.Messages;
 
 namespace Form3Actors.Coordinator.Inputs;
 
@@ -16,7 +17,7 @@ public sealed class InputListing
     public const int DefaultArenaChunkBytes = 1 << 20;
 
     /// <summary>A path lies in chunk <c>Chunk</c> at <c>Offset</c>: no arithmetic across chunk boundaries to get wrong.</summary>
-    readonly record struct Entry(UInt128 Key, int Chunk, int Offset, int PathLength, int Root);
+    readonly record struct Entry(FileKey Key, int Chunk, int Offset, int PathLength, int Root);
 
     readonly int _arenaChunkBytes;
     readonly List<Entry[]> _entries = [];
@@ -27,7 +28,7 @@ public sealed class InputListing
     /// <summary>Keys sorted for binary search, with the listing index of each; one reference, so the merge's threads never see half of it.</summary>
     KeyIndex? _keyIndex;
 
-    sealed record KeyIndex(UInt128[] Keys, int[] Index);
+    sealed record KeyIndex(FileKey[] Keys, int[] Index);
 
     public InputListing(string description, int arenaChunkBytes = DefaultArenaChunkBytes)
     {
@@ -62,24 +63,24 @@ public sealed class InputListing
         }
     }
 
-    public UInt128 KeyAt(int index) => EntryAt(index).Key;
+    public FileKey KeyAt(int index) => EntryAt(index).Key;
 
     /// <summary>The index of the file with this key, or -1 if the input does not list it.</summary>
-    public int IndexOf(UInt128 key)
+    public int IndexOf(FileKey key)
     {
         var (keys, index) = _keyIndex ??= BuildKeyIndex();
         var found = Array.BinarySearch(keys, key);
         return found < 0 ? -1 : index[found];
     }
 
-    public bool Contains(UInt128 key) => IndexOf(key) >= 0;
+    public bool Contains(FileKey key) => IndexOf(key) >= 0;
 
     /// <summary>
     /// A hash of everything the merged tables take from the listing (every file's key and source path, in order) and
     /// of the version of each file they hold (<paramref name="versionOf"/>, from the ledger; null for one it lacks):
     /// equal fingerprints and an unchanged journal give identical tables.
     /// </summary>
-    public string Fingerprint(Func<UInt128, FileVersion?> versionOf)
+    public string Fingerprint(Func<FileKey, FileVersion?> versionOf)
     {
         var hash = new System.IO.Hashing.XxHash128();
         Span<byte> fixedPart = stackalloc byte[33];
@@ -87,7 +88,7 @@ public sealed class InputListing
         {
             ref readonly var e = ref EntryAt(i);
             var version = versionOf(e.Key);
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt128LittleEndian(fixedPart, e.Key);
+            e.Key.WriteTo(fixedPart);
             System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(fixedPart[16..], version?.Size ?? 0);
             System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(fixedPart[24..], version?.ModifiedUtcTicks ?? 0);
             fixedPart[32] = version.HasValue ? (byte)1 : (byte)0;
@@ -98,7 +99,7 @@ public sealed class InputListing
         return Convert.ToHexString(hash.GetCurrentHash());
     }
 
-    internal void Add(UInt128 key, string root, string sourcePath)
+    internal void Add(FileKey key, string root, string sourcePath)
     {
         var rootIndex = _roots.Count > 0 && ReferenceEquals(_roots[^1], root) ? _roots.Count - 1 : _roots.IndexOf(root);
         if (rootIndex < 0)
@@ -130,7 +131,7 @@ public sealed class InputListing
     /// <summary>Keys sorted for binary search, 20 bytes a file, made once when first needed.</summary>
     KeyIndex BuildKeyIndex()
     {
-        var keys = new UInt128[Count];
+        var keys = new FileKey[Count];
         var index = new int[Count];
         for (var i = 0; i < Count; i++)
         {

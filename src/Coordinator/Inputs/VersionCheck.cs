@@ -4,7 +4,7 @@ using Form3Actors.Core.Work;
 namespace Form3Actors.Coordinator.Inputs;
 
 /// <summary>Versions found on disk for some files of the listing, by listing index.</summary>
-public sealed record VersionsChecked(int[] Indices, FileVersion[] Versions);
+public sealed record VersionsChecked(int[] Indices, FileVersion[] Versions) : State.ICoordinatorCommand;
 
 /// <summary>
 /// A rerun's look at the files its journal finished: one stat each (following symbolic links, as the reader does),

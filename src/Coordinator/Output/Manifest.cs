@@ -52,6 +52,19 @@ public sealed record Manifest(
 
     public static Manifest? Read(string resultsDirectory) => JsonFile.Read<Manifest>(Path.Combine(resultsDirectory, FileName));
 
+    /// <summary>The manifest an earlier run left, or null if there is none or it cannot be read (then the tables are merged again).</summary>
+    public static Manifest? ReadIfAny(string resultsDirectory)
+    {
+        try
+        {
+            return Read(resultsDirectory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>
     /// What is wrong with the tables in <paramref name="resultsDirectory"/> against this manifest (one missing, cut
     /// short, or changed by hand), or null when every table is as the merge wrote it. Reads every table once.

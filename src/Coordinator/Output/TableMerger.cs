@@ -6,6 +6,7 @@ using Form3Actors.Coordinator.Inputs;
 using Form3Actors.Coordinator.State;
 using Form3Actors.Core.Extraction;
 using Form3Actors.Core.Output;
+using Form3Actors.Messages;
 
 namespace Form3Actors.Coordinator.Output;
 
@@ -52,8 +53,8 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
         Directory.CreateDirectory(resultsDirectory);
         var notListed = FilesNotListed(ledger, input);
         var duplicates = DuplicateCopies(ledger, input, notListed);
-        HashSet<UInt128> excluded = [.. notListed, .. duplicates];
-        bool Keep(UInt128 key) => !excluded.Contains(key);
+        HashSet<FileKey> excluded = [.. notListed, .. duplicates];
+        bool Keep(FileKey key) => !excluded.Contains(key);
 
         // Tables are independent: they are written side by side (the ledger and listing are only read).
         var written = new TableWritten[TableSchema.All.Count];
@@ -85,7 +86,7 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
     /// <summary>Batches with a damaged segment, and what is wrong with it; filled from every table's thread.</summary>
     readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> _damaged = new();
 
-    TableWritten WriteTable(Table table, RunLedger ledger, InputListing input, Func<UInt128, bool> keep)
+    TableWritten WriteTable(Table table, RunLedger ledger, InputListing input, Func<FileKey, bool> keep)
     {
         var errorsByKind = new Dictionary<string, int>(StringComparer.Ordinal);
         var dateSources = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -134,7 +135,7 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
     /// Keys the journal finished that this input no longer lists (removed from the CSV or the folder): usually none,
     /// which one pass over the input shows, so the merge need not look every filing up in the listing.
     /// </summary>
-    static HashSet<UInt128> FilesNotListed(RunLedger ledger, InputListing input)
+    static HashSet<FileKey> FilesNotListed(RunLedger ledger, InputListing input)
     {
         var listedAndKnown = 0;
         for (var i = 0; i < input.Count; i++)
@@ -143,15 +144,15 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
     }
 
     /// <summary>Keys of files whose accession number another input file with a smaller source path also has.</summary>
-    HashSet<UInt128> DuplicateCopies(RunLedger ledger, InputListing input, HashSet<UInt128> notListed)
+    HashSet<FileKey> DuplicateCopies(RunLedger ledger, InputListing input, HashSet<FileKey> notListed)
     {
         // By accession number as a number and file key: 40 bytes a filing, where strings would take 200.
-        var winners = new Dictionary<long, UInt128>();
-        var losers = new HashSet<UInt128>();
+        var winners = new Dictionary<long, FileKey>();
+        var losers = new HashSet<FileKey>();
         ForEachCurrentRow(ledger, key => !notListed.Contains(key), Table.Submission, row =>
         {
             if (AccessionNumber(PartFormat.TableCells(row, Table.Submission)) is not { } accession) return;
-            var key = FileKeys.Parse(PartFormat.Key(row));
+            var key = FileKey.Parse(PartFormat.Key(row));
             if (winners.TryAdd(accession, key)) return;
             var winner = winners[accession];
             var keyFirst = string.CompareOrdinal(input[input.IndexOf(key)].SourcePath, input[input.IndexOf(winner)].SourcePath) < 0;
@@ -179,7 +180,7 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
     /// for tiered compilation to notice it (a plain loop, not an iterator, so that the attribute applies to it).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    void ForEachCurrentRow(RunLedger ledger, Func<UInt128, bool> keep, Table table, Action<ReadOnlySpan<byte>> onRow)
+    void ForEachCurrentRow(RunLedger ledger, Func<FileKey, bool> keep, Table table, Action<ReadOnlySpan<byte>> onRow)
     {
         var name = TableSchema.Name(table);
         var width = PartFormat.SegmentColumns(table).Count;
@@ -202,7 +203,7 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
                         if (lastKey.IsEmpty || !key.SequenceEqual(lastKey))
                         {
                             lastKey = key;
-                            var parsed = FileKeys.Parse(key);
+                            var parsed = FileKey.Parse(key);
                             current = keep(parsed) && ledger.BatchOf(parsed) == batchRef;
                         }
                         if (current) onRow(row);

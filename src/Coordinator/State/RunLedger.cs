@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
 using Form3Actors.Coordinator.Inputs;
 using Form3Actors.Core.Extraction;
-using Form3Actors.Messages;
 using Form3Actors.Messages.CoordinatorEvents;
 using Form3Actors.Messages.WorkProtocol;
+using Form3Actors.Messages;
 
 namespace Form3Actors.Coordinator.State;
 
@@ -24,32 +24,32 @@ public sealed class RunLedger
 
     readonly record struct Entry(long Size, long ModifiedUtcTicks, int BatchRef);
 
-    readonly Dictionary<UInt128, Entry> _files = [];
+    readonly Dictionary<FileKey, Entry> _files = [];
     readonly SortedDictionary<int, ImmutableArray<PartSegment>> _batches = [];
-    readonly Dictionary<UInt128, QuarantinedFile> _quarantined = [];
+    readonly Dictionary<FileKey, QuarantinedFile> _quarantined = [];
 
     public int FileCount => _files.Count;
     public int QuarantinedCount => _quarantined.Count;
     public int NextBatchRef { get; private set; } = 1;
 
     /// <summary>True when this exact version of the file was finished (extracted or quarantined) by an earlier batch.</summary>
-    public bool IsFinished(UInt128 key, FileVersion version) => VersionOf(key) == version;
+    public bool IsFinished(FileKey key, FileVersion version) => VersionOf(key) == version;
 
     /// <summary>The version of the file the journal finished last, or null if it finished none.</summary>
-    public FileVersion? VersionOf(UInt128 key) => _files.TryGetValue(key, out var entry) ? new FileVersion(entry.Size, entry.ModifiedUtcTicks) : null;
+    public FileVersion? VersionOf(FileKey key) => _files.TryGetValue(key, out var entry) ? new FileVersion(entry.Size, entry.ModifiedUtcTicks) : null;
 
     /// <summary>True when the journal finished some version of the file (extracted or quarantined).</summary>
-    public bool Knows(UInt128 key) => _files.ContainsKey(key);
+    public bool Knows(FileKey key) => _files.ContainsKey(key);
 
     /// <summary>Every file the journal finished, in no particular order.</summary>
-    public IEnumerable<UInt128> Keys => _files.Keys;
+    public IEnumerable<FileKey> Keys => _files.Keys;
 
     /// <summary>The batch whose segments hold the file's current rows, or null (unknown or quarantined).</summary>
-    public int? BatchOf(UInt128 key) => _files.TryGetValue(key, out var entry) && entry.BatchRef != QuarantinedBatch ? entry.BatchRef : null;
+    public int? BatchOf(FileKey key) => _files.TryGetValue(key, out var entry) && entry.BatchRef != QuarantinedBatch ? entry.BatchRef : null;
 
     public IEnumerable<KeyValuePair<int, ImmutableArray<PartSegment>>> Batches => _batches;
 
-    public IEnumerable<(UInt128 Key, QuarantinedFile File)> Quarantined => _quarantined.Select(kv => (kv.Key, kv.Value));
+    public IEnumerable<(FileKey Key, QuarantinedFile File)> Quarantined => _quarantined.Select(kv => (kv.Key, kv.Value));
 
     public void Apply(ICoordinatorEvent evt)
     {
@@ -60,7 +60,7 @@ public sealed class RunLedger
                 NextBatchRef = Math.Max(NextBatchRef, completed.BatchRef + 1);
                 foreach (var file in completed.Files)
                 {
-                    var key = FileKeys.Parse(file.FileKey);
+                    var key = file.FileKey;
                     _files[key] = new Entry(file.Size, file.ModifiedUtcTicks, completed.BatchRef);
                     _quarantined.Remove(key);
                 }
@@ -68,7 +68,7 @@ public sealed class RunLedger
             case FilesQuarantined quarantined:
                 foreach (var q in quarantined.Files)
                 {
-                    var key = FileKeys.Parse(q.File.FileKey);
+                    var key = q.File.FileKey;
                     _files[key] = new Entry(q.File.Size, q.File.ModifiedUtcTicks, QuarantinedBatch);
                     _quarantined[key] = q;
                 }
@@ -89,7 +89,7 @@ public sealed class RunLedger
     }
 
     /// <summary>Keys of the files whose current rows these batches hold.</summary>
-    public IReadOnlyList<UInt128> FilesOf(IReadOnlyCollection<int> batchRefs) =>
+    public IReadOnlyList<FileKey> FilesOf(IReadOnlyCollection<int> batchRefs) =>
         _files.Where(kv => batchRefs.Contains(kv.Value.BatchRef)).Select(kv => kv.Key).ToList();
 
     /// <summary>The whole ledger as bytes, for a snapshot: a fixed 36 bytes per file plus segments and quarantines.</summary>
@@ -103,8 +103,8 @@ public sealed class RunLedger
             w.Write(_files.Count);
             foreach (var (key, entry) in _files)
             {
-                w.Write((ulong)(key >> 64));
-                w.Write((ulong)key);
+                w.Write((ulong)(key.Value >> 64));
+                w.Write((ulong)key.Value);
                 w.Write(entry.Size);
                 w.Write(entry.ModifiedUtcTicks);
                 w.Write(entry.BatchRef);
@@ -126,7 +126,7 @@ public sealed class RunLedger
             w.Write(_quarantined.Count);
             foreach (var q in _quarantined.Values)
             {
-                w.Write(q.File.FileKey);
+                w.Write(q.File.FileKey.ToString());
                 w.Write(q.File.Size);
                 w.Write(q.File.ModifiedUtcTicks);
                 w.Write(q.SourcePath);
@@ -149,7 +149,7 @@ public sealed class RunLedger
         ledger._files.EnsureCapacity(files);
         for (var i = 0; i < files; i++)
         {
-            var key = ((UInt128)r.ReadUInt64() << 64) | r.ReadUInt64();
+            var key = new FileKey(((UInt128)r.ReadUInt64() << 64) | r.ReadUInt64());
             ledger._files[key] = new Entry(r.ReadInt64(), r.ReadInt64(), r.ReadInt32());
         }
         var batches = r.ReadInt32();
@@ -165,9 +165,9 @@ public sealed class RunLedger
         var quarantined = r.ReadInt32();
         for (var i = 0; i < quarantined; i++)
         {
-            var stamp = new FileStamp(r.ReadString(), r.ReadInt64(), r.ReadInt64());
+            var stamp = new FileStamp(FileKey.Parse(r.ReadString()), r.ReadInt64(), r.ReadInt64());
             var q = new QuarantinedFile(stamp, r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt32());
-            ledger._quarantined[FileKeys.Parse(stamp.FileKey)] = q;
+            ledger._quarantined[stamp.FileKey] = q;
         }
         return ledger;
     }

@@ -20,6 +20,10 @@ public sealed record ProgressReport(
     public double Percent => Total == 0 ? 100 : 100.0 * Done / Total;
 
     /// <summary>The one-line form written to the job log at every interval.</summary>
+    public string LogLine => string.Create(CultureInfo.InvariantCulture,
+        $"Progress {Phase}: {Done:N0}/{Total:N0} files ({Percent:F1}%), {FilesPerSecond:N0} files/s, ETA {EtaText}, " +
+        $"nodes {NodesUp} ({Workers} workers), retries {Retries}, failures {Failures}, skipped {Skipped:N0} already done");
+
     /// <summary>The ETA as h:mm:ss, or "-" while there is no rate to estimate it from.</summary>
     public string EtaText => FormatEta(Eta);
 

@@ -1,8 +1,9 @@
 using System.Collections.Immutable;
 using Form3Actors.Coordinator.Inputs;
+using Form3Actors.Core.Extraction;
 using Form3Actors.Messages.CoordinatorEvents;
 using Form3Actors.Messages.WorkProtocol;
-using Form3Actors.Core.Extraction;
+using Form3Actors.Messages;
 
 namespace Form3Actors.Coordinator.State;
 
@@ -26,10 +27,10 @@ public sealed class WorkQueue
 {
     /// <summary>A batch a worker holds: its files by key text, as listing indices, the assignment (sent again when the
     /// worker repeats its request) and until when it is leased.</summary>
-    sealed class InFlight(string workerId, Dictionary<string, int> files, AssignBatch assignment, DateTimeOffset leasedUntil)
+    sealed class InFlight(string workerId, Dictionary<FileKey, int> files, AssignBatch assignment, DateTimeOffset leasedUntil)
     {
         public string WorkerId { get; } = workerId;
-        public Dictionary<string, int> Files { get; } = files;
+        public Dictionary<FileKey, int> Files { get; } = files;
         public AssignBatch Assignment { get; } = assignment;
         public DateTimeOffset LeasedUntil { get; set; } = leasedUntil;
     }
@@ -77,15 +78,15 @@ public sealed class WorkQueue
     /// <summary>A batch of up to <paramref name="maxFiles"/> for the worker, leased from <paramref name="now"/>; null if nothing is pending.</summary>
     public AssignBatch? TryTake(string workerId, int maxFiles, int activeWorkers, DateTimeOffset now)
     {
-        var taken = new Dictionary<string, int>();
+        var taken = new Dictionary<FileKey, int>();
         if (TryDequeue(_isolated, out var alone))
         {
-            taken[FileKeys.ToText(_listing.KeyAt(alone))] = alone;
+            taken[_listing.KeyAt(alone)] = alone;
         }
         else
         {
             var size = SizeFor(PendingCount, activeWorkers, maxFiles, _settings);
-            while (taken.Count < size && TryDequeue(_queued, out var next)) taken[FileKeys.ToText(_listing.KeyAt(next))] = next;
+            while (taken.Count < size && TryDequeue(_queued, out var next)) taken[_listing.KeyAt(next)] = next;
         }
         if (taken.Count == 0) return null;
         var batchId = _nextBatchId++;
@@ -141,7 +142,7 @@ public sealed class WorkQueue
             files += batch.Files.Count;
             var reason = $"batch {batchId} was not renewed by worker {batch.WorkerId} within its lease ({_settings.BatchLease.TotalSeconds:N0} s)";
             foreach (var file in batch.Files.Values)
-                if (!Fail(file, "lease_expired", reason, quarantined)) _requeuedByExpiry.Add(file);
+                if (!Fail(file, FailureKind.LeaseExpired, reason, quarantined)) _requeuedByExpiry.Add(file);
         }
         return new Released(files, quarantined);
     }
@@ -171,7 +172,7 @@ public sealed class WorkQueue
             if (failure.Kind == FailureKind.Abandoned) _queued.Enqueue(file); // not its fault: no attempt counted
             else Fail(file, failure.Kind, failure.Reason, quarantined);
         }
-        foreach (var file in batch.Files.Values) Fail(file, "not_reported", $"batch {batchId} report left the file out", quarantined);
+        foreach (var file in batch.Files.Values) Fail(file, FailureKind.NotReported, $"batch {batchId} report left the file out", quarantined);
         return new Settlement(done, quarantined);
     }
 
@@ -200,7 +201,7 @@ public sealed class WorkQueue
     public sealed record Released(int Files, IReadOnlyList<QuarantinedFile> Quarantined);
 
     /// <summary>Takes back every batch held by workers that match (their node left or their actor died).</summary>
-    public Released Release(Func<string, bool> workerMatches, string kind, string reason)
+    public Released Release(Func<string, bool> workerMatches, FailureKind kind, string reason)
     {
         var quarantined = new List<QuarantinedFile>();
         var files = 0;
@@ -213,14 +214,14 @@ public sealed class WorkQueue
         return new Released(files, quarantined);
     }
 
-    WorkItem Item(string key, int index)
+    WorkItem Item(FileKey key, int index)
     {
         var file = _listing[index];
         return new WorkItem(key, file.Path, file.SourcePath, _failures.GetValueOrDefault(index) + 1);
     }
 
     /// <summary>Counts a failed attempt: the file goes back to the queue, or is quarantined (true) after the last attempt.</summary>
-    bool Fail(int index, string kind, string reason, List<QuarantinedFile> quarantined)
+    bool Fail(int index, FailureKind kind, string reason, List<QuarantinedFile> quarantined)
     {
         var failures = _failures[index] = _failures.GetValueOrDefault(index) + 1;
         Retries++;
@@ -230,8 +231,8 @@ public sealed class WorkQueue
             var file = _listing[index];
             // Of no known version: the next run checks it and finds it due again, so a fault of the moment heals.
             quarantined.Add(new QuarantinedFile(
-                new FileStamp(FileKeys.ToText(file.Key), FileVersion.Unknown.Size, FileVersion.Unknown.ModifiedUtcTicks), file.SourcePath, ErrorKind.RetriesExhausted,
-                $"gave up after {failures} attempts; last failure ({kind}): {reason}", failures));
+                new FileStamp(file.Key, FileVersion.Unknown.Size, FileVersion.Unknown.ModifiedUtcTicks), file.SourcePath, ErrorKind.RetriesExhausted,
+                $"gave up after {failures} attempts; last failure ({kind.Name()}): {reason}", failures));
             return true;
         }
         (failures >= _settings.IsolateAfterFailures ? _isolated : _queued).Enqueue(index);

@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
 using System.IO.Hashing;
-using Form3Actors.Messages.WorkProtocol;
 using Form3Actors.Core.Extraction;
+using Form3Actors.Messages.WorkProtocol;
+using Form3Actors.Messages;
 
 namespace Form3Actors.Core.Output;
 
@@ -30,8 +31,9 @@ public sealed class PartFileWriter : IDisposable
     public string FileName { get; }
 
     /// <summary>Adds one extracted filing's rows to the batch.</summary>
-    public void Add(string key, FilingRows filing)
+    public void Add(FileKey fileKey, FilingRows filing)
     {
+        var key = fileKey.ToString();
         foreach (var table in TableSchema.All)
         {
             if (table == Table.Errors) continue;
@@ -41,7 +43,7 @@ public sealed class PartFileWriter : IDisposable
     }
 
     /// <summary>Adds the ERRORS row of a filing that was refused.</summary>
-    public void AddError(string key, string[] errorRow) => PartFormat.WriteRow(_tables[(int)Table.Errors], key, errorRow, extra: null);
+    public void AddError(FileKey key, string[] errorRow) => PartFormat.WriteRow(_tables[(int)Table.Errors], key.ToString(), errorRow, extra: null);
 
     /// <summary>Forgets what was added since the last commit (a batch that failed or was abandoned).</summary>
     public void Discard()

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
-using Form3Actors.Messages.CoordinatorEvents;
-using Form3Actors.Messages.WorkProtocol;
 using Form3Actors.Core.Extraction;
 using Form3Actors.Core.Output;
+using Form3Actors.Messages.CoordinatorEvents;
+using Form3Actors.Messages.WorkProtocol;
 
 namespace Form3Actors.Core.Work;
 
@@ -60,7 +60,7 @@ public sealed class BatchProcessor(FileFetcher fetcher, int readAhead, ReadPace 
                 fetches[i] = null;
                 var outcome = Outcome(item, fetch, cancel);
                 if (outcome.Version is { } version) completed.Add(new FileStamp(item.FileKey, version.Size, version.ModifiedUtcTicks));
-                else failed.Add(new FileFailure(item.FileKey, ErrorKind.IoError, outcome.TransientReason!));
+                else failed.Add(new FileFailure(item.FileKey, FailureKind.IoError, outcome.TransientReason!));
             }
         }
         finally

@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
-using Form3Actors.Messages.WorkProtocol;
 using Form3Actors.Core.Extraction;
 using Form3Actors.Core.Output;
+using Form3Actors.Messages.WorkProtocol;
 
 namespace Form3Actors.Core.Work;
 
@@ -227,7 +227,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             _log.Error(done.Fault, "Worker {WorkerId}: batch {BatchId} failed inside the worker", _workerId, done.Batch.BatchId);
             var reason = $"worker fault: {done.Fault?.Message}";
             Send(new ReportBatchCompleted(done.Batch.BatchId, _workerId, [], [],
-                done.Batch.Files.Select(f => new FileFailure(f.FileKey, "worker_error", reason)).ToImmutableArray()));
+                done.Batch.Files.Select(f => new FileFailure(f.FileKey, FailureKind.WorkerError, reason)).ToImmutableArray()));
         }
         StartNext();
     }

@@ -23,7 +23,7 @@ public sealed record FilesQuarantined(ImmutableArray<QuarantinedFile> Files, Dat
 public sealed record BatchesLost(ImmutableArray<int> BatchRefs, string Reason, DateTimeOffset OccurredAt) : ICoordinatorEvent;
 
 /// <summary>Identifies one version of an input file: its key (hash of the full path), size and modification time.</summary>
-public sealed record FileStamp(string FileKey, long Size, long ModifiedUtcTicks);
+public sealed record FileStamp(FileKey FileKey, long Size, long ModifiedUtcTicks);
 
 public sealed record QuarantinedFile(FileStamp File, string SourcePath, string Kind, string Reason, int Attempts);
 

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using Form3Actors.Messages.CoordinatorEvents;
 using Form3Actors.Messages.WorkProtocol;
 
@@ -33,9 +32,7 @@ static class CompletedEventFormat
             Span<byte> key = stackalloc byte[16];
             foreach (var f in completed.Files)
             {
-                if (f.FileKey.Length != 32 || !UInt128.TryParse(f.FileKey, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var parsed))
-                    throw new ArgumentException($"file key '{f.FileKey}' is not 32 hex digits");
-                System.Buffers.Binary.BinaryPrimitives.WriteUInt128LittleEndian(key, parsed);
+                f.FileKey.WriteTo(key);
                 w.Write(key);
                 w.Write(f.Size);
                 w.Write(f.ModifiedUtcTicks);
@@ -56,8 +53,7 @@ static class CompletedEventFormat
         var files = ImmutableArray.CreateBuilder<FileStamp>(r.ReadInt32());
         for (var i = 0; i < files.Capacity; i++)
         {
-            var key = System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(r.ReadBytes(16));
-            files.Add(new FileStamp(key.ToString("x32", CultureInfo.InvariantCulture), r.ReadInt64(), r.ReadInt64()));
+            files.Add(new FileStamp(FileKey.ReadFrom(r.ReadBytes(16)), r.ReadInt64(), r.ReadInt64()));
         }
         return new FilesCompleted(batchRef, segments.MoveToImmutable(), files.MoveToImmutable(), occurredAt);
     }

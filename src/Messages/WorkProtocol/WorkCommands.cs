@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
+using System.Text.Json;
 using Form3Actors.Messages.CoordinatorEvents;
 
 namespace Form3Actors.Messages.WorkProtocol;
@@ -33,14 +35,38 @@ public sealed record ReportBatchCompleted(
 public sealed record PartSegment(string PartFile, string Table, long Offset, long Length, ulong Checksum = 0);
 
 /// <summary>A file a worker could not process this time, and why.</summary>
-public sealed record FileFailure(string FileKey, string Kind, string Reason);
+public sealed record FileFailure(FileKey FileKey, FailureKind Kind, string Reason);
 
-/// <summary>Kinds of <see cref="FileFailure"/> that the coordinator treats specially.</summary>
-public static class FailureKind
+/// <summary>
+/// Why an attempt at a file failed for a reason of the moment (a file's content never fails an attempt: it makes an
+/// error row). On the wire and in reasons, in snake case (<c>io_error</c>).
+/// </summary>
+[JsonConverter(typeof(FailureKindJsonConverter))]
+public enum FailureKind
 {
-    /// <summary>Reading or extracting the file took longer than form3.node.file-deadline; it counts as an attempt.</summary>
-    public const string Timeout = "timeout";
-
+    /// <summary>The file could not be read this time (I/O error, gone, no space for its part rows).</summary>
+    IoError,
+    /// <summary>Reading or extracting the file took longer than form3.node.file-deadline.</summary>
+    Timeout,
     /// <summary>Given back unprocessed because a batch-mate timed out: re-queued without counting as an attempt.</summary>
-    public const string Abandoned = "abandoned";
+    Abandoned,
+    /// <summary>The worker's batch failed as a whole (its part file could not be written).</summary>
+    WorkerError,
+    /// <summary>The worker's report left the file out.</summary>
+    NotReported,
+    /// <summary>The batch was not renewed within its lease.</summary>
+    LeaseExpired,
+    /// <summary>The worker's node left the cluster while holding the file.</summary>
+    NodeLost,
+    /// <summary>The worker actor stopped while holding the file.</summary>
+    WorkerLost,
 }
+
+public static class FailureKinds
+{
+    /// <summary>The kind as the protocol and the error tables spell it: <c>io_error</c>.</summary>
+    public static string Name(this FailureKind kind) => JsonNamingPolicy.SnakeCaseLower.ConvertName(kind.ToString());
+}
+
+/// <summary><see cref="FailureKind"/> in JSON, in snake case.</summary>
+public sealed class FailureKindJsonConverter() : JsonStringEnumConverter<FailureKind>(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false);

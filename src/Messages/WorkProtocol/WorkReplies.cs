@@ -10,7 +10,7 @@ public sealed record AssignBatch(long BatchId, ImmutableArray<WorkItem> Files) :
 /// <param name="Path">Where to read it.</param>
 /// <param name="SourcePath">The path as the input listed it, written to the tables.</param>
 /// <param name="Attempt">1 for a first try; higher for a retry.</param>
-public sealed record WorkItem(string FileKey, string Path, string SourcePath, int Attempt);
+public sealed record WorkItem(FileKey FileKey, string Path, string SourcePath, int Attempt);
 
 /// <summary>Nothing to hand out now (the rest is in flight elsewhere); ask again after a pause.</summary>
 public sealed record NoWorkYet : IWorkMessage

@@ -1,0 +1,28 @@
+using Form3Actors.Core.Hosting;
+using Form3Actors.Coordinator.State;
+
+namespace Form3Actors.Coordinator.Output;
+
+/// <summary>
+/// Carries out <see cref="MergeTables"/> off the coordinator's thread: merges the tables, then writes the manifest
+/// durably, only once the tables are (a merge that finds damaged segments writes neither).
+/// </summary>
+public static class MergeJob
+{
+    public static Task<MergeFinished> Run(MergeTables merge, RunFolder folder, int threads, TimeSpan recovery, TimeProvider clock) => Task.Run(() =>
+    {
+        var result = new TableMerger(folder.Parts, folder.Results, threads).Merge(merge.Ledger, merge.Input);
+        if (result.DamagedBatches.Count > 0) return new MergeFinished(result, null, null);
+        var manifest = Manifest.Of(merge.Input, merge.AlreadyDone, merge.Processed, result, merge.StartedAt, clock.GetUtcNow(), merge.Nodes,
+            folder.Journal, recovery, merge.Stamp);
+        try
+        {
+            manifest.Write(folder.Results);
+            return new MergeFinished(result, manifest, null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new MergeFinished(result, null, e.Message);
+        }
+    });
+}
