@@ -9,7 +9,4 @@ var root = new RootCommand("Form3Actors node: joins a run's cluster and extracts
     JoinCommand.Create(signals),
     ExtractCommand.Create(),
 };
-// No termination timeout: ShutdownSignals handles SIGTERM and SIGINT, and the join command leaves the cluster cleanly.
-var code = await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
-ConsoleLog.Flush();
-return code;
+return await CommandLine.Run(root, args);

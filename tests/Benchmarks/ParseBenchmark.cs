@@ -28,7 +28,7 @@ public static class ParseBenchmark
     /// <summary>Files per second extracting in-memory filings into rows on one thread (after one warm-up pass).</summary>
     public static double ExtractInMemory(IReadOnlyList<byte[]> filings, TimeSpan minimum)
     {
-        var extractor = new Form3Extractor();
+        var extractor = new OwnershipExtractor(FormSelection.Default);
         return RateInMemory(filings, minimum, (filing, path) => extractor.Extract(filing, path));
     }
 
@@ -61,7 +61,7 @@ public static class ParseBenchmark
         Parallel.ForEach(Partitioner(paths, threads), new ParallelOptions { MaxDegreeOfParallelism = threads }, chunk =>
         {
             var reader = new FilingReader(long.MaxValue);
-            var extractor = new Form3Extractor();
+            var extractor = new OwnershipExtractor(FormSelection.Default);
             var rows = new CsvRowWriter();
             foreach (var path in chunk)
             {

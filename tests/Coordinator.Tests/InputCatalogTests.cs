@@ -6,7 +6,7 @@ namespace Form3Actors.Coordinator.Tests;
 
 public sealed class InputCatalogTests
 {
-    static readonly InputOptions Defaults = new(InputKind.Auto, "filepath", null, ["*.txt", "*.xml", "*.nc"]);
+    static readonly InputOptions Defaults = new(InputKind.Auto, "filepath", null, ["*.txt", "*.xml", "*.nc"], FormSelection.Default);
 
     static string Real(string name) => Path.Combine(TestData.RepoRoot, "tests", "data", "real", name);
 
@@ -120,6 +120,20 @@ public sealed class InputCatalogTests
         var listing = InputCatalog.Load(index, Defaults with { MirrorRoot = temp.Path });
         Assert.Equal(["edgar/data/1750/0001127602-20-011230.txt", "edgar/data/1750/y.txt"], Files(listing).Select(m => m.SourcePath));
         Assert.Equal(1, listing.SkippedRows);
+    }
+
+    [Fact]
+    public void An_index_lists_the_rows_of_the_forms_the_run_takes_and_the_listing_carries_them()
+    {
+        using var temp = new TempFolder();
+        var index = Path.Combine(temp.Path, "master.idx");
+        File.WriteAllText(index, "Description: Master Index\n\nCIK|Company Name|Form Type|Date Filed|Filename\n--------\n" +
+            "1750|AAR CORP|3|2020-03-18|edgar/data/1750/a.txt\n1750|AAR CORP|4|2020-03-18|edgar/data/1750/b.txt\n" +
+            "1750|AAR CORP|10-K|2020-03-18|edgar/data/1750/c.txt\n1750|AAR CORP|5/A|2020-03-18|edgar/data/1750/d.txt\n");
+        var listing = InputCatalog.Load(index, Defaults with { MirrorRoot = temp.Path, Forms = FormSelection.Parse("4,5") });
+        Assert.Equal(["edgar/data/1750/b.txt", "edgar/data/1750/d.txt"], Files(listing).Select(m => m.SourcePath));
+        Assert.Equal(2, listing.SkippedRows);
+        Assert.Equal(FormSelection.Parse("4,5"), listing.Forms);
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public sealed class SerializerTests : Akka.TestKit.Xunit2.TestKit
         new RequestWork("host-1-w1", 256, RequestId: 7),
         new RenewLeases("host-1-w1", [3, 4]),
         new ReportBatchCompleted(7, "host-1-w1", [Segment], [new FileStamp(OtherKey, 10, 20), new FileStamp(Key, -1, 0)], [new FileFailure(Key, FailureKind.IoError, "disk")]),
-        new AssignBatch(7, [new WorkItem(OtherKey, "/m/a.txt", "a.txt", 1), new WorkItem(Key, "/m/b.txt", "b.txt", 2)]),
+        new AssignBatch(7, [new WorkItem(OtherKey, "/m/a.txt", "a.txt", 1), new WorkItem(Key, "/m/b.txt", "b.txt", 2)], "3,4,5"),
         NoWorkYet.Instance,
         new BatchAccepted(7),
         RunFinished.Instance,

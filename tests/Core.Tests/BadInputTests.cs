@@ -11,7 +11,7 @@ public sealed class BadInputTests
 
     static ExtractionError Error(byte[] bytes)
     {
-        var outcome = new Form3Extractor().Extract(bytes, "bad.txt");
+        var outcome = new OwnershipExtractor(FormSelection.Default).Extract(bytes, "bad.txt");
         Assert.False(outcome.Succeeded);
         Assert.Null(outcome.Rows);
         return outcome.Error!;
@@ -22,7 +22,7 @@ public sealed class BadInputTests
     static string Berkshire => File.ReadAllText(TestData.Real("form3-SNOW-berkshire-buffett-jointfilers.xml"));
 
     [Fact]
-    public void Minimal_document_is_accepted() => Assert.True(new Form3Extractor().Extract(Encoding.UTF8.GetBytes(Minimal), "m.xml").Succeeded);
+    public void Minimal_document_is_accepted() => Assert.True(new OwnershipExtractor(FormSelection.Default).Extract(Encoding.UTF8.GetBytes(Minimal), "m.xml").Succeeded);
 
     [Fact]
     public void Empty_file() => Assert.Equal(new ExtractionError(Stage.Read, ErrorKind.Empty, "file is empty"), Error([]));
@@ -134,12 +134,17 @@ public sealed class BadInputTests
             Error("<?xml version=\"1.0\"?><html><body/></html>"));
 
     [Fact]
-    public void Form_4_is_not_a_form_3() =>
-        Assert.Equal(new ExtractionError(Stage.Extract, ErrorKind.NotForm3, "not a Form 3: document type 4"), Error(Minimal.Replace(">3<", ">4<")));
+    public void A_form_the_run_does_not_take_says_how_to_take_it_and_a_form_that_is_no_ownership_form_says_so()
+    {
+        Assert.Equal(new ExtractionError(Stage.Extract, ErrorKind.FormNotSelected, "a Form 4, which this run does not take (forms 3); give --forms 3,4,5 to take it"),
+            Error(Minimal.Replace(">3<", ">4<")));
+        Assert.Equal(new ExtractionError(Stage.Extract, ErrorKind.NotOwnershipForm, "not an ownership form (3, 4 or 5): document type 8-K"),
+            Error(Minimal.Replace(">3<", ">8-K<")));
+    }
 
     [Fact]
     public void Missing_document_type() =>
-        Assert.Equal(new ExtractionError(Stage.Extract, ErrorKind.NotForm3, "not a Form 3: the document has no <documentType>"),
+        Assert.Equal(new ExtractionError(Stage.Extract, ErrorKind.NotOwnershipForm, "not an ownership form: the document gives no document type"),
             Error("<ownershipDocument/>"));
 
     [Fact]

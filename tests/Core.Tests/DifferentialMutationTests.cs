@@ -114,7 +114,7 @@ public sealed class DifferentialMutationTests(ITestOutputHelper output)
             var input = kind(random, bytes);
             total++;
             var name = $"{kind.Method.Name} #{m} of {Path.GetFileName(path)}";
-            var fast = new Form3Extractor().Extract(input, path);
+            var fast = new OwnershipExtractor(FormSelection.Default).Extract(input, path);
             var reference = ReferenceReader.Read(input, path);
             var verdict = $"{kind.Method.Name}: {(fast.Succeeded ? "accepted" : "refused")} / {(reference.Accepted ? "accepted" : "refused")}";
             counts[verdict] = counts.GetValueOrDefault(verdict) + 1;

@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace Form3Actors.Core.Tests;
 
 /// <summary>
-/// The fast path (XmlScanner + Form3Extractor) against the independent reference reader (.NET's XmlReader with DTDs
+/// The fast path (XmlScanner + OwnershipExtractor) against the independent reference reader (.NET's XmlReader with DTDs
 /// prohibited, LINQ to XML): every real filing of tests/data and tens of thousands of generated ones must give the
 /// same tables, cell for cell, or be refused by both.
 /// </summary>

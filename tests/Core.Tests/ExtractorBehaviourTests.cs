@@ -10,7 +10,7 @@ public sealed class ExtractorBehaviourTests
     static FilingRows ExtractFixture(out string path)
     {
         path = "edgar/data/7654321/000123456724000099/form3a.xml";
-        var outcome = new Form3Extractor().Extract(File.ReadAllBytes(TestData.Fixture("form3a-derivatives.xml")), path);
+        var outcome = new OwnershipExtractor(FormSelection.Default).Extract(File.ReadAllBytes(TestData.Fixture("form3a-derivatives.xml")), path);
         Assert.True(outcome.Succeeded, outcome.Error?.ToString());
         return outcome.Rows!;
     }
@@ -61,7 +61,7 @@ public sealed class ExtractorBehaviourTests
     public void Extraction_is_deterministic()
     {
         var bytes = File.ReadAllBytes(TestData.Fixture("form3a-derivatives.xml"));
-        var extractor = new Form3Extractor();
+        var extractor = new OwnershipExtractor(FormSelection.Default);
         var first = extractor.Extract(bytes, "a.xml").Rows!;
         extractor.Extract(File.ReadAllBytes(TestData.Real("form3-SNOW-berkshire-buffett-jointfilers.xml")), "b.xml");
         var second = extractor.Extract(bytes, "a.xml").Rows!;
@@ -73,20 +73,20 @@ public sealed class ExtractorBehaviourTests
     [InlineData("edgar/data/1656998/000095010324000077/primary_doc.xml", "0000950103-24-000077")]
     [InlineData("/mirror/wf-form3_1.xml", "wf-form3_1")]
     public void Accession_of_a_bare_xml_file_comes_from_its_path(string path, string expected) =>
-        Assert.Equal(expected, Form3Extractor.AccessionFromPath(path));
+        Assert.Equal(expected, OwnershipExtractor.AccessionFromPath(path));
 
     [Theory]
     [InlineData("320193", "0000320193")]
     [InlineData("0000320193", "0000320193")]
     [InlineData("", "")]
     [InlineData("12A", "12A")]
-    public void Ciks_are_zero_padded_to_ten_digits(string input, string expected) => Assert.Equal(expected, Form3Extractor.Cik(input));
+    public void Ciks_are_zero_padded_to_ten_digits(string input, string expected) => Assert.Equal(expected, OwnershipExtractor.Cik(input));
 
     [Fact]
     public void Namespaced_elements_are_matched_by_local_name()
     {
         var xml = "<o:ownershipDocument xmlns:o=\"urn:x\"><o:documentType>3</o:documentType><o:issuer><o:issuerCik>42</o:issuerCik></o:issuer></o:ownershipDocument>";
-        var outcome = new Form3Extractor().Extract(Encoding.UTF8.GetBytes(xml), "ns.xml");
+        var outcome = new OwnershipExtractor(FormSelection.Default).Extract(Encoding.UTF8.GetBytes(xml), "ns.xml");
         Assert.True(outcome.Succeeded, outcome.Error?.ToString());
         Assert.Equal("0000000042", outcome.Rows![Table.Submission][0][9]);
     }
@@ -95,7 +95,7 @@ public sealed class ExtractorBehaviourTests
     public void Latin1_declared_xml_is_transcoded()
     {
         var xml = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><ownershipDocument><documentType>3</documentType><issuer><issuerName>Caf\u00e9 SA</issuerName></issuer></ownershipDocument>";
-        var outcome = new Form3Extractor().Extract(Encoding.Latin1.GetBytes(xml), "latin1.xml");
+        var outcome = new OwnershipExtractor(FormSelection.Default).Extract(Encoding.Latin1.GetBytes(xml), "latin1.xml");
         Assert.True(outcome.Succeeded, outcome.Error?.ToString());
         Assert.Equal("Caf\u00e9 SA", outcome.Rows![Table.Submission][0][10]);
     }

@@ -12,9 +12,9 @@ namespace Form3Actors.Core.Tests;
 /// </summary>
 public sealed class GoldenRealFilingsTests
 {
-    static ExtractionOutcome Extract(string path) => new Form3Extractor().Extract(File.ReadAllBytes(path), path);
+    static ExtractionOutcome Extract(string path) => new OwnershipExtractor(FormSelection.Default).Extract(File.ReadAllBytes(path), path);
 
-    static ExtractionOutcome ExtractText(string text, string path) => new Form3Extractor().Extract(Encoding.Latin1.GetBytes(text), path);
+    static ExtractionOutcome ExtractText(string text, string path) => new OwnershipExtractor(FormSelection.Default).Extract(Encoding.Latin1.GetBytes(text), path);
 
     static FilingRows Rows(ExtractionOutcome outcome)
     {
@@ -91,14 +91,14 @@ public sealed class GoldenRealFilingsTests
 
     public static readonly TheoryData<string, string, string, string> ExpectedErrors = new()
     {
-        { "0000707549-25-000004.txt", Stage.Envelope, ErrorKind.NotForm3, "not a Form 3: document type 4/A" },
-        { "0000842517-24-000086.txt", Stage.Envelope, ErrorKind.NotForm3, "not a Form 3: document type 4" },
-        { "0001012325-98-000004.hdr.txt", Stage.Envelope, ErrorKind.NotForm3, "not a Form 3: document type 4" },
-        { "0001127602-25-001055.txt", Stage.Envelope, ErrorKind.NotForm3, "not a Form 3: document type 4" },
-        { "0001127602-25-004598.nc", Stage.Envelope, ErrorKind.NotForm3, "not a Form 3: document type 4" },
-        { "form4-SCWO-melkote-rajesh.xml", Stage.Extract, ErrorKind.NotForm3, "not a Form 3: document type 4" },
-        { "form4-SNOW-scarpelli-michael.xml", Stage.Extract, ErrorKind.NotForm3, "not a Form 3: document type 4" },
-        { "form5-SNOW-mcmahon-john.xml", Stage.Extract, ErrorKind.NotForm3, "not a Form 3: document type 5" },
+        { "0000707549-25-000004.txt", Stage.Envelope, ErrorKind.FormNotSelected, "a Form 4/A, which this run does not take (forms 3); give --forms 3,4,5 to take it" },
+        { "0000842517-24-000086.txt", Stage.Envelope, ErrorKind.FormNotSelected, "a Form 4, which this run does not take (forms 3); give --forms 3,4,5 to take it" },
+        { "0001012325-98-000004.hdr.txt", Stage.Envelope, ErrorKind.FormNotSelected, "a Form 4, which this run does not take (forms 3); give --forms 3,4,5 to take it" },
+        { "0001127602-25-001055.txt", Stage.Envelope, ErrorKind.FormNotSelected, "a Form 4, which this run does not take (forms 3); give --forms 3,4,5 to take it" },
+        { "0001127602-25-004598.nc", Stage.Envelope, ErrorKind.FormNotSelected, "a Form 4, which this run does not take (forms 3); give --forms 3,4,5 to take it" },
+        { "form4-SCWO-melkote-rajesh.xml", Stage.Extract, ErrorKind.FormNotSelected, "a Form 4, which this run does not take (forms 3); give --forms 3,4,5 to take it" },
+        { "form4-SNOW-scarpelli-michael.xml", Stage.Extract, ErrorKind.FormNotSelected, "a Form 4, which this run does not take (forms 3); give --forms 3,4,5 to take it" },
+        { "form5-SNOW-mcmahon-john.xml", Stage.Extract, ErrorKind.FormNotSelected, "a Form 5, which this run does not take (forms 3); give --forms 3,4,5 to take it" },
         { "form.20200318.idx.form3-excerpt", Stage.Envelope, ErrorKind.Unrecognized,
             "neither an EDGAR submission (<SEC-DOCUMENT> or <SUBMISSION>) nor ownership XML (<ownershipDocument>); starts with 'Description:           D'" },
         { "company.20221003.idx.form3-excerpt", Stage.Envelope, ErrorKind.Unrecognized,

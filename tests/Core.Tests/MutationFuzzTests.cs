@@ -32,7 +32,7 @@ public sealed class MutationFuzzTests
         return Encoding.Latin1.GetBytes(text);
     }
 
-    static void AssertOneOutcome(Form3Extractor extractor, byte[] input, string what)
+    static void AssertOneOutcome(OwnershipExtractor extractor, byte[] input, string what)
     {
         ExtractionOutcome outcome;
         try
@@ -55,7 +55,7 @@ public sealed class MutationFuzzTests
     [Fact]
     public void Seeds_are_valid_form_3_after_retyping()
     {
-        var extractor = new Form3Extractor();
+        var extractor = new OwnershipExtractor(FormSelection.Default);
         foreach (var seed in Seeds)
         {
             var outcome = extractor.Extract(AsForm3(seed), seed);
@@ -67,7 +67,7 @@ public sealed class MutationFuzzTests
     public void Truncation_anywhere_inside_the_document_gives_one_error()
     {
         var random = new Random(20261124);
-        var extractor = new Form3Extractor();
+        var extractor = new OwnershipExtractor(FormSelection.Default);
         for (var i = 0; i < MutationsPerKind; i++)
         {
             var seed = Seeds[random.Next(Seeds.Length)];
@@ -85,7 +85,7 @@ public sealed class MutationFuzzTests
     public void Flipped_bytes_never_crash()
     {
         var random = new Random(42);
-        var extractor = new Form3Extractor();
+        var extractor = new OwnershipExtractor(FormSelection.Default);
         for (var i = 0; i < MutationsPerKind * 2; i++)
         {
             var seed = Seeds[random.Next(Seeds.Length)];
@@ -100,7 +100,7 @@ public sealed class MutationFuzzTests
     public void Random_bytes_spliced_in_never_crash()
     {
         var random = new Random(7);
-        var extractor = new Form3Extractor();
+        var extractor = new OwnershipExtractor(FormSelection.Default);
         for (var i = 0; i < MutationsPerKind; i++)
         {
             var bytes = AsForm3(Seeds[random.Next(Seeds.Length)]).ToList();
@@ -115,7 +115,7 @@ public sealed class MutationFuzzTests
     public void Injected_dtd_with_entities_is_always_refused()
     {
         var random = new Random(99);
-        var extractor = new Form3Extractor();
+        var extractor = new OwnershipExtractor(FormSelection.Default);
         string[] doctypes =
         [
             "<!DOCTYPE x [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>",
@@ -137,7 +137,7 @@ public sealed class MutationFuzzTests
     public void Garbage_around_a_filing_is_rejected()
     {
         var random = new Random(3);
-        var extractor = new Form3Extractor();
+        var extractor = new OwnershipExtractor(FormSelection.Default);
         for (var i = 0; i < MutationsPerKind; i++)
         {
             var bytes = AsForm3(Seeds[random.Next(Seeds.Length)]);

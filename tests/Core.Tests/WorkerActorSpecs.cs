@@ -48,7 +48,7 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         var coordinator = CreateTestProbe("coordinator");
         coordinator.IgnoreMessages<RequestWork>();
         var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(300)), "w1", Fetcher()));
-        worker.Tell(new AssignBatch(7, [Item(1, Joint)]), coordinator.Ref);
+        worker.Tell(new AssignBatch(7, [Item(1, Joint)], "3"), coordinator.Ref);
 
         var first = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10));
         // Lost: no BatchAccepted. The worker sends the same report again.
@@ -71,7 +71,7 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(30)), "w2",
             Fetcher(new HangingSource(stuckPath, _release, new FilingReader(1 << 24)))));
 
-        worker.Tell(new AssignBatch(1, [Item(1, Joint), Item(2, stuckPath), Item(3, NoSecurities)]), coordinator.Ref);
+        worker.Tell(new AssignBatch(1, [Item(1, Joint), Item(2, stuckPath), Item(3, NoSecurities)], "3"), coordinator.Ref);
         var abandoned = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10));
         Assert.Empty(abandoned.Completed);
         Assert.Empty(abandoned.Segments);
@@ -81,7 +81,7 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         worker.Tell(new BatchAccepted(1), coordinator.Ref);
 
         // The worker carries on at once with the batch-mates, in a part file of its own.
-        worker.Tell(new AssignBatch(2, [Item(1, Joint), Item(3, NoSecurities)]), coordinator.Ref);
+        worker.Tell(new AssignBatch(2, [Item(1, Joint), Item(3, NoSecurities)], "3"), coordinator.Ref);
         var done = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10));
         Assert.Equal([Key(1), Key(3)], done.Completed.Select(c => c.FileKey).Order());
         Assert.All(done.Segments, s => Assert.Equal("w2-g1" + PartFormat.Extension, s.PartFile));
@@ -100,11 +100,11 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30)), "w3",
             Fetcher(new HangingSource(slowPath, _release, new FilingReader(1 << 24)))));
         coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5));
-        coordinator.Reply(new AssignBatch(1, [Item(1, slowPath)]));
+        coordinator.Reply(new AssignBatch(1, [Item(1, slowPath)], "3"));
 
         // Batch 1 is still reading, and the worker already asks for the next one.
         coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5));
-        coordinator.Reply(new AssignBatch(2, [Item(2, Joint)]));
+        coordinator.Reply(new AssignBatch(2, [Item(2, Joint)], "3"));
         coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(500)); // one in reserve is enough: no third request, no report yet
 
         _release.Set();
@@ -113,7 +113,7 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         // Batch 2 starts from the reserve at once, and its start asks for the next.
         coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5));
         Assert.Equal(2L, coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10)).BatchId);
-        coordinator.Reply(new AssignBatch(3, [Item(3, NoSecurities)]));
+        coordinator.Reply(new AssignBatch(3, [Item(3, NoSecurities)], "3"));
         coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5)); // asked as batch 3 starts, before it ends
         Assert.Equal(3L, coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10)).BatchId);
     }
@@ -130,8 +130,8 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         Assert.Equal(first, again);
 
         // Both answers arrive (the first was only late): the batch is done once, and the next request has a new id.
-        coordinator.Reply(new AssignBatch(4, [Item(1, Joint)]));
-        coordinator.Reply(new AssignBatch(4, [Item(1, Joint)]));
+        coordinator.Reply(new AssignBatch(4, [Item(1, Joint)], "3"));
+        coordinator.Reply(new AssignBatch(4, [Item(1, Joint)], "3"));
         var next = coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5));
         Assert.True(next.RequestId > first.RequestId);
         var report = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10));
@@ -150,8 +150,8 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         var slowPath = Path.Combine(_parts, "slow.txt");
         var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30),
             leaseRenew: TimeSpan.FromMilliseconds(200)), "w6", Fetcher(new HangingSource(slowPath, _release, new FilingReader(1 << 24)))));
-        worker.Tell(new AssignBatch(1, [Item(1, slowPath)]), coordinator.Ref);
-        worker.Tell(new AssignBatch(2, [Item(2, Joint)]), coordinator.Ref);
+        worker.Tell(new AssignBatch(1, [Item(1, slowPath)], "3"), coordinator.Ref);
+        worker.Tell(new AssignBatch(2, [Item(2, Joint)], "3"), coordinator.Ref);
         var renew = coordinator.ExpectMsg<RenewLeases>(TimeSpan.FromSeconds(5));
         Assert.Equal([1L, 2L], renew.BatchIds.ToArray());
         Assert.Equal([1L, 2L], coordinator.ExpectMsg<RenewLeases>(TimeSpan.FromSeconds(5)).BatchIds.ToArray()); // again while it works
@@ -172,7 +172,7 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         IActorRef? worker = null;
         await AwaitAssertAsync(async () => worker = await Sys.ActorSelection(pool.Path / "w1").ResolveOne(TimeSpan.FromSeconds(1)), TimeSpan.FromSeconds(5));
         Watch(worker!);
-        worker!.Tell(new AssignBatch(1, default), coordinator.Ref); // an assignment our own code cannot handle
+        worker!.Tell(new AssignBatch(1, default, "3"), coordinator.Ref); // an assignment our own code cannot handle
         ExpectTerminated(worker!, TimeSpan.FromSeconds(10));
         Assert.False(await finished.Task.WaitAsync(TimeSpan.FromSeconds(10))); // the pool stopped with its last worker, not as finished
     }
@@ -187,7 +187,7 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), readsInFlight: 8), "w4",
             Fetcher(source, readers: 8)));
         var files = Enumerable.Range(1, 12).Select(i => Item(i, i % 2 == 0 ? Joint : NoSecurities)).ToArray();
-        worker.Tell(new AssignBatch(1, [.. files]), coordinator.Ref);
+        worker.Tell(new AssignBatch(1, [.. files], "3"), coordinator.Ref);
 
         var report = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10));
         Assert.Equal(files.Select(f => f.FileKey), report.Completed.Select(c => c.FileKey));

@@ -7,7 +7,8 @@ namespace Form3Actors.Testing;
 public static class RunTables
 {
     public static readonly string[] Names =
-        ["SUBMISSION", "REPORTINGOWNER", "NONDERIV_HOLDING", "DERIV_HOLDING", "FOOTNOTES", "OWNER_SIGNATURE", "FORM3_SUMMARY", "ERRORS"];
+        ["SUBMISSION", "REPORTINGOWNER", "NONDERIV_HOLDING", "DERIV_HOLDING", "NONDERIV_TRANS", "DERIV_TRANS", "FOOTNOTES", "OWNER_SIGNATURE",
+            "FORM3_SUMMARY", "ERRORS"];
 
     /// <summary>Each table's lines, header first, the rows sorted (row order depends on scheduling, content must not).</summary>
     public static IReadOnlyDictionary<string, List<string>> Read(string runDir) =>

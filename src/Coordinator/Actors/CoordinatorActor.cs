@@ -253,8 +253,9 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         switch (outcome)
         {
             case RunOutcome.Completed completed:
-                _log.Info("Run finished: tables in {Results} ({Rows})", _folder.Results,
-                    string.Join(", ", completed.Manifest.RowsPerTable.Select(kv => $"{kv.Key} {kv.Value:N0}")));
+                _log.Info("Run finished: tables in {Results} ({Rows}); errors by kind: {Errors}", _folder.Results,
+                    string.Join(", ", completed.Manifest.RowsPerTable.Select(kv => $"{kv.Key} {kv.Value:N0}")),
+                    completed.Manifest.ErrorsByKind.Count == 0 ? "none" : string.Join(", ", completed.Manifest.ErrorsByKind.Select(kv => $"{kv.Key} {kv.Value:N0}")));
                 // The outcome first: in-process workers stop on RunFinished, and the command takes their stopping
                 // before an outcome as a failure.
                 _outcome.TrySetResult(outcome);

@@ -33,22 +33,24 @@ public static class RunCommand
         var port = CommonOptions.Port("Port to bind; 0 picks a free one (nodes read it from the run folder)");
         var pathColumn = new Option<string?>("--path-column") { Description = "CSV column holding the filing paths (default from hocon: filepath)" };
         var kind = new Option<InputKind>("--input-kind") { Description = "How to read INPUT", DefaultValueFactory = _ => InputKind.Auto };
+        var forms = CommonOptions.Forms(FormSelection.Default,
+            "The ownership forms to take, each with its amendments: 3 (the default), or for example 3,4,5; filings of other forms become ERRORS rows (form_not_selected)");
         var mirror = new Option<string?>("--mirror-root") { Description = "For an EDGAR index: the folder that holds the mirror's edgar/ tree" };
         var verbose = CommonOptions.Verbose();
         var insecure = CommonOptions.InsecureTransport("Plain TCP instead of mutual TLS with the run's certificate; only on a trusted network");
         var command = new Command("run", "Process every filing of INPUT into the research tables; resumes from the run folder's journal")
         {
-            input, runDir, workers, host, port, pathColumn, kind, mirror, insecure, verbose,
+            input, runDir, workers, host, port, pathColumn, kind, forms, mirror, insecure, verbose,
         };
         command.SetAction((parse, _) => Run(signals,
             parse.GetRequiredValue(input), parse.GetValue(runDir), parse.GetValue(workers), parse.GetRequiredValue(host),
-            parse.GetValue(port), parse.GetValue(pathColumn), parse.GetValue(kind), parse.GetValue(mirror), parse.GetValue(insecure),
+            parse.GetValue(port), parse.GetValue(pathColumn), parse.GetValue(kind), parse.GetRequiredValue(forms), parse.GetValue(mirror), parse.GetValue(insecure),
             parse.GetValue(verbose)));
         return command;
     }
 
     static async Task<int> Run(ShutdownSignals signals, string input, string? runDir, int? workers, string host, int port, string? pathColumn, InputKind kind,
-        string? mirror, bool insecure, bool verbose)
+        FormSelection forms, string? mirror, bool insecure, bool verbose)
     {
         if (HoconFiles.TryLoad("coordinator.conf", "node.conf", "shared.conf") is not { } files) return ExitCodes.BadUsage;
         signals.SetDeadline(files.GetTimeSpan("form3.shutdown-deadline"));
@@ -70,7 +72,7 @@ public static class RunCommand
         try
         {
             var options = new InputOptions(kind == InputKind.Auto ? InputCatalog.Detect(input) : kind, pathColumn ?? inputConfig.GetString("csv-path-column"), mirror,
-                inputConfig.GetStringList("directory-patterns").ToList());
+                inputConfig.GetStringList("directory-patterns").ToList(), forms);
             // Listing reads only the input, never the listed files: it runs while the actor system, the
             // journal and its recovery start, and the coordinator is given the input when both are ready. On a
             // thread of its own: on slow storage its reads would hold a thread-pool thread that the actor system
@@ -97,6 +99,11 @@ public static class RunCommand
         catch (RunFolderInUseException e)
         {
             return await Exit(ExitCodes.Failed, $"error: {e.Message}");
+        }
+        if (RunForms.Check(folder, forms) is { } otherForms)
+        {
+            runLock.Dispose();
+            return await Exit(ExitCodes.BadUsage, $"error: {otherForms}");
         }
 
         RunOutcome result;

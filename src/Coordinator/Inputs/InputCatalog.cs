@@ -7,7 +7,8 @@ namespace Form3Actors.Coordinator.Inputs;
 public enum InputKind { Auto, Csv, Directory, Index }
 
 /// <summary>How to read the run's input; from the command line, with defaults from hocon/coordinator.conf.</summary>
-public sealed record InputOptions(InputKind Kind, string PathColumn, string? MirrorRoot, IReadOnlyList<string> DirectoryPatterns);
+/// <param name="Forms">The forms the run takes: an EDGAR index lists only rows of these (other rows are counted as skipped).</param>
+public sealed record InputOptions(InputKind Kind, string PathColumn, string? MirrorRoot, IReadOnlyList<string> DirectoryPatterns, FormSelection Forms);
 
 /// <summary>
 /// Lists the filings of a run from a CSV with a path column (like researchers' form_3_*.csv), a directory tree,
@@ -20,12 +21,14 @@ public static class InputCatalog
     public static InputListing Load(string input, InputOptions options, CancellationToken cancel = default)
     {
         var kind = options.Kind == InputKind.Auto ? Detect(input) : options.Kind;
-        return kind switch
+        var listing = kind switch
         {
             InputKind.Directory => FromDirectory(input, options.DirectoryPatterns, cancel),
-            InputKind.Index => FromIndex(input, options.MirrorRoot, cancel),
+            InputKind.Index => FromIndex(input, options.MirrorRoot, options.Forms, cancel),
             _ => FromCsv(input, options.PathColumn, cancel),
         };
+        listing.Forms = options.Forms;
+        return listing;
     }
 
     public static InputKind Detect(string input)
@@ -96,7 +99,7 @@ public static class InputCatalog
     /// EDGAR's daily and quarterly indexes: form.idx and company.idx are fixed-width with a header naming the
     /// columns (company.idx wraps it over two lines); master.idx is pipe-separated. Only rows of form 3 and 3/A count.
     /// </summary>
-    static InputListing FromIndex(string indexPath, string? mirrorRoot, CancellationToken cancel)
+    static InputListing FromIndex(string indexPath, string? mirrorRoot, FormSelection forms, CancellationToken cancel)
     {
         if (mirrorRoot == null)
             throw new InputException($"{indexPath} is an EDGAR index, whose paths (edgar/data/...) are relative to a mirror: pass --mirror-root DIR, the folder that holds edgar/");
@@ -143,7 +146,7 @@ public static class InputCatalog
                 formType = (formEnd > formStart && line.Length > formEnd ? line[formStart..formEnd] : line[formStart..]).Trim();
                 fileName = line.TrimEnd().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
             }
-            if (!Form3Types.IsForm3(formType)) { builder.Skip(); continue; }
+            if (!forms.Takes(formType)) { builder.Skip(); continue; }
             builder.Add(root, fileName);
         }
         if (!inBody) throw new InputException($"{indexPath} does not look like an EDGAR form.idx, company.idx or master.idx (no column header found)");

@@ -30,6 +30,9 @@ public sealed class InputListing
 
     sealed record KeyIndex(FileKey[] Keys, int[] Index);
 
+    /// <summary>The forms the run takes from these files: sent with every batch, so that every node extracts the same.</summary>
+    public FormSelection Forms { get; set; } = FormSelection.Default;
+
     public InputListing(string description, int arenaChunkBytes = DefaultArenaChunkBytes)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(arenaChunkBytes, 1);

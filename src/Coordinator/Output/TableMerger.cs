@@ -169,7 +169,7 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
         var cell = comma < 0 ? cells : cells[..comma];
         if (cell.Length != AccessionLength) return null;
         var text = Encoding.ASCII.GetString(cell);
-        return Form3Extractor.IsAccessionNumber(text) ? long.Parse(text.Replace("-", "", StringComparison.Ordinal), CultureInfo.InvariantCulture) : null;
+        return OwnershipExtractor.IsAccessionNumber(text) ? long.Parse(text.Replace("-", "", StringComparison.Ordinal), CultureInfo.InvariantCulture) : null;
     }
 
     /// <summary>Hands each current row of a table to <paramref name="onRow"/> as part-file bytes (key first, LF last).</summary>

@@ -161,7 +161,7 @@ public sealed class CoordinatorState(CoordinatorSettings settings, bool needsNod
         Phase = RunPhase.Running;
         d.Log(LogLevel.InfoLevel, $"Input {input.Description}: {input.Count:N0} files listed, {pending.Count:N0} new to process, " +
             $"{toCheck.Count:N0} finished by earlier runs (checked for changes, {settings.ChecksInFlight} at a time); " +
-            $"{input.BlankRows:N0} blank rows, {input.DuplicateRows:N0} duplicate rows");
+            $"{input.BlankRows:N0} blank rows, {input.DuplicateRows:N0} duplicate rows, {input.SkippedRows:N0} index rows of other forms skipped");
         d.Do(new SetTimer(CoordinatorTimer.Progress, true));
         d.Do(new SetTimer(CoordinatorTimer.LeaseCheck, true));
         if (toCheck.Count > 0) d.Do(new CheckVersions(toCheck, input));

@@ -90,7 +90,7 @@ public sealed class WorkQueue
         }
         if (taken.Count == 0) return null;
         var batchId = _nextBatchId++;
-        var assignment = new AssignBatch(batchId, taken.Select(kv => Item(kv.Key, kv.Value)).ToImmutableArray());
+        var assignment = new AssignBatch(batchId, taken.Select(kv => Item(kv.Key, kv.Value)).ToImmutableArray(), _listing.Forms.ToString());
         _inFlight[batchId] = new InFlight(workerId, taken, assignment, now + _settings.BatchLease);
         return assignment;
     }

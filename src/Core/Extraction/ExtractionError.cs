@@ -21,7 +21,8 @@ public static class ErrorKind
     public const string Binary = "binary";
     public const string Unrecognized = "unrecognized";
     public const string Truncated = "truncated";
-    public const string NotForm3 = "not_form3";
+    public const string NotOwnershipForm = "not_ownership_form";
+    public const string FormNotSelected = "form_not_selected";
     public const string Encoding = "encoding";
     public const string DtdForbidden = "dtd_forbidden";
     public const string InvalidXml = "invalid_xml";

@@ -5,7 +5,7 @@ namespace Form3Actors.Core.Extraction;
 
 /// <summary>What a filing file holds once its EDGAR wrapping is taken off.</summary>
 /// <param name="Header">The SEC header, or null for a bare ownership XML file.</param>
-/// <param name="Xml">The ownership XML of the Form 3 document, or empty for a legacy header-only filing.</param>
+/// <param name="Xml">The ownership XML of the Form 3, 4 or 5 document, or empty for a legacy header-only filing.</param>
 public readonly record struct FilingEnvelope(SecHeader? Header, ReadOnlyMemory<byte> Xml)
 {
     static readonly SearchValues<byte> BinaryMarkers = SearchValues.Create([0, 1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31]);
@@ -14,9 +14,10 @@ public readonly record struct FilingEnvelope(SecHeader? Header, ReadOnlyMemory<b
 
     /// <summary>
     /// Recognises an EDGAR full submission (classic &lt;SEC-DOCUMENT&gt; or tagged &lt;SUBMISSION&gt;) or a bare
-    /// ownership XML document, checks it is complete and a Form 3 or 3/A, and cuts out the ownership XML.
+    /// ownership XML document, checks it is complete and of a form in <paramref name="forms"/>, and cuts out the
+    /// ownership XML (a bare XML document's form is checked by the extractor).
     /// </summary>
-    public static FilingEnvelope Open(ReadOnlyMemory<byte> file)
+    public static FilingEnvelope Open(ReadOnlyMemory<byte> file, FormSelection forms)
     {
         var s = file.Span;
         if (s.IsEmpty) throw new BadFilingException(Stage.Read, ErrorKind.Empty, "file is empty");
@@ -27,9 +28,9 @@ public readonly record struct FilingEnvelope(SecHeader? Header, ReadOnlyMemory<b
         var body = s[start..];
 
         if (body.StartsWith("<SEC-DOCUMENT>"u8) || body.StartsWith("<SEC-HEADER>"u8) || body.StartsWith("<IMS-DOCUMENT>"u8))
-            return OpenClassic(file, start);
+            return OpenClassic(file, start, forms);
         if (body.StartsWith("<SUBMISSION>"u8))
-            return OpenTagged(file, start);
+            return OpenTagged(file, start, forms);
         if (LooksLikeXml(body)) return new FilingEnvelope(null, file[start..]);
 
         var probe = body[..Math.Min(body.Length, 1024)];
@@ -40,7 +41,7 @@ public readonly record struct FilingEnvelope(SecHeader? Header, ReadOnlyMemory<b
             $"neither an EDGAR submission (<SEC-DOCUMENT> or <SUBMISSION>) nor ownership XML (<ownershipDocument>); starts with '{Preview(body)}'");
     }
 
-    static FilingEnvelope OpenClassic(ReadOnlyMemory<byte> file, int start)
+    static FilingEnvelope OpenClassic(ReadOnlyMemory<byte> file, int start, FormSelection forms)
     {
         var s = file.Span;
         var headerEnd = s.IndexOf("</SEC-HEADER>"u8);
@@ -48,24 +49,22 @@ public readonly record struct FilingEnvelope(SecHeader? Header, ReadOnlyMemory<b
         if (s[headerEnd..].IndexOf("</SEC-DOCUMENT>"u8) < 0 && s[headerEnd..].IndexOf("</IMS-DOCUMENT>"u8) < 0)
             throw Truncated("the submission ends without </SEC-DOCUMENT>");
         var header = SecHeaderParser.ParseClassic(Encoding.Latin1.GetString(s[start..headerEnd]));
-        return new FilingEnvelope(header, FindForm3Xml(file, headerEnd, header));
+        return new FilingEnvelope(header, FindOwnershipXml(file, headerEnd, header, forms));
     }
 
-    static FilingEnvelope OpenTagged(ReadOnlyMemory<byte> file, int start)
+    static FilingEnvelope OpenTagged(ReadOnlyMemory<byte> file, int start, FormSelection forms)
     {
         var s = file.Span;
         if (s.LastIndexOf("</SUBMISSION>"u8) < 0) throw Truncated("the submission ends without </SUBMISSION>");
         var firstDocument = s.IndexOf("<DOCUMENT>"u8);
         var headerEnd = firstDocument < 0 ? s.Length : firstDocument;
         var header = SecHeaderParser.ParseTagged(Encoding.Latin1.GetString(s[start..headerEnd]));
-        return new FilingEnvelope(header, FindForm3Xml(file, headerEnd, header));
+        return new FilingEnvelope(header, FindOwnershipXml(file, headerEnd, header, forms));
     }
 
-    static ReadOnlyMemory<byte> FindForm3Xml(ReadOnlyMemory<byte> file, int from, SecHeader header)
+    static ReadOnlyMemory<byte> FindOwnershipXml(ReadOnlyMemory<byte> file, int from, SecHeader header, FormSelection forms)
     {
-        if (!Form3Types.IsForm3(header.SubmissionType))
-            throw new BadFilingException(Stage.Envelope, ErrorKind.NotForm3,
-                header.SubmissionType.Length == 0 ? "not a Form 3: the SEC header names no submission type" : $"not a Form 3: document type {header.SubmissionType}");
+        forms.Check(header.SubmissionType, Stage.Envelope, "the SEC header");
 
         var s = file.Span;
         var pos = from;
@@ -78,7 +77,7 @@ public readonly record struct FilingEnvelope(SecHeader? Header, ReadOnlyMemory<b
             if (docEndRel < 0) throw Truncated($"document at offset {docStart} is not closed (no </DOCUMENT>)");
             var docEnd = docStart + docEndRel;
             var document = s[docStart..docEnd];
-            if (Form3Types.IsForm3(DocumentType(document)))
+            if (forms.Takes(DocumentType(document)))
             {
                 var xmlAt = document.IndexOf("<XML>"u8);
                 if (xmlAt < 0) return ReadOnlyMemory<byte>.Empty;
@@ -115,10 +114,4 @@ public readonly record struct FilingEnvelope(SecHeader? Header, ReadOnlyMemory<b
         var text = Encoding.Latin1.GetString(body[..Math.Min(body.Length, 24)]);
         return new string(text.Select(c => char.IsControl(c) ? ' ' : c).ToArray()).Trim();
     }
-}
-
-/// <summary>The document types this product extracts.</summary>
-public static class Form3Types
-{
-    public static bool IsForm3(string type) => type is "3" or "3/A";
 }

@@ -7,6 +7,8 @@ public enum Table
     ReportingOwner,
     NonDerivHolding,
     DerivHolding,
+    NonDerivTrans,
+    DerivTrans,
     Footnotes,
     OwnerSignature,
     Form3Summary,
@@ -24,6 +26,8 @@ public static class TableSchema
         Table.ReportingOwner => "REPORTINGOWNER.csv",
         Table.NonDerivHolding => "NONDERIV_HOLDING.csv",
         Table.DerivHolding => "DERIV_HOLDING.csv",
+        Table.NonDerivTrans => "NONDERIV_TRANS.csv",
+        Table.DerivTrans => "DERIV_TRANS.csv",
         Table.Footnotes => "FOOTNOTES.csv",
         Table.OwnerSignature => "OWNER_SIGNATURE.csv",
         Table.Form3Summary => "FORM3_SUMMARY.csv",
@@ -40,6 +44,8 @@ public static class TableSchema
         Table.ReportingOwner => ReportingOwnerColumns,
         Table.NonDerivHolding => NonDerivColumns,
         Table.DerivHolding => DerivColumns,
+        Table.NonDerivTrans => NonDerivTransColumns,
+        Table.DerivTrans => DerivTransColumns,
         Table.Footnotes => FootnoteColumns,
         Table.OwnerSignature => SignatureColumns,
         Table.Form3Summary => SummaryColumns,
@@ -78,6 +84,31 @@ public static class TableSchema
         "UNDLYNG_SEC_SHARES_FN", "UNDLYNG_SEC_VALUE", "UNDLYNG_SEC_VALUE_FN", "SHRS_OWND_FOLWNG_TRANS",
         "SHRS_OWND_FOLWNG_TRANS_FN", "VALU_OWND_FOLWNG_TRANS", "VALU_OWND_FOLWNG_TRANS_FN", "DIRECT_INDIRECT_OWNERSHIP",
         "DIRECT_INDIRECT_OWNERSHIP_FN", "NATURE_OF_OWNERSHIP", "NATURE_OF_OWNERSHIP_FN",
+    ];
+
+    /// <summary>The SEC's NONDERIV_TRANS columns, in its order.</summary>
+    static readonly string[] NonDerivTransColumns =
+    [
+        "ACCESSION_NUMBER", "NONDERIV_TRANS_SK", "SECURITY_TITLE", "SECURITY_TITLE_FN", "TRANS_DATE", "TRANS_DATE_FN",
+        "DEEMED_EXECUTION_DATE", "DEEMED_EXECUTION_DATE_FN", "TRANS_FORM_TYPE", "TRANS_CODE", "EQUITY_SWAP_INVOLVED",
+        "EQUITY_SWAP_TRANS_CD_FN", "TRANS_TIMELINESS", "TRANS_TIMELINESS_FN", "TRANS_SHARES", "TRANS_SHARES_FN",
+        "TRANS_PRICEPERSHARE", "TRANS_PRICEPERSHARE_FN", "TRANS_ACQUIRED_DISP_CD", "TRANS_ACQUIRED_DISP_CD_FN",
+        "SHRS_OWND_FOLWNG_TRANS", "SHRS_OWND_FOLWNG_TRANS_FN", "VALU_OWND_FOLWNG_TRANS", "VALU_OWND_FOLWNG_TRANS_FN",
+        "DIRECT_INDIRECT_OWNERSHIP", "DIRECT_INDIRECT_OWNERSHIP_FN", "NATURE_OF_OWNERSHIP", "NATURE_OF_OWNERSHIP_FN",
+    ];
+
+    /// <summary>The SEC's DERIV_TRANS columns, in its order and with its spelling (EXCERCISE_DATE).</summary>
+    static readonly string[] DerivTransColumns =
+    [
+        "ACCESSION_NUMBER", "DERIV_TRANS_SK", "SECURITY_TITLE", "SECURITY_TITLE_FN", "CONV_EXERCISE_PRICE", "CONV_EXERCISE_PRICE_FN",
+        "TRANS_DATE", "TRANS_DATE_FN", "DEEMED_EXECUTION_DATE", "DEEMED_EXECUTION_DATE_FN", "TRANS_FORM_TYPE", "TRANS_CODE",
+        "EQUITY_SWAP_INVOLVED", "EQUITY_SWAP_TRANS_CD_FN", "TRANS_TIMELINESS", "TRANS_TIMELINESS_FN", "TRANS_SHARES", "TRANS_SHARES_FN",
+        "TRANS_TOTAL_VALUE", "TRANS_TOTAL_VALUE_FN", "TRANS_PRICEPERSHARE", "TRANS_PRICEPERSHARE_FN", "TRANS_ACQUIRED_DISP_CD",
+        "TRANS_ACQUIRED_DISP_CD_FN", "EXCERCISE_DATE", "EXCERCISE_DATE_FN", "EXPIRATION_DATE", "EXPIRATION_DATE_FN",
+        "UNDLYNG_SEC_TITLE", "UNDLYNG_SEC_TITLE_FN", "UNDLYNG_SEC_SHARES", "UNDLYNG_SEC_SHARES_FN", "UNDLYNG_SEC_VALUE",
+        "UNDLYNG_SEC_VALUE_FN", "SHRS_OWND_FOLWNG_TRANS", "SHRS_OWND_FOLWNG_TRANS_FN", "VALU_OWND_FOLWNG_TRANS",
+        "VALU_OWND_FOLWNG_TRANS_FN", "DIRECT_INDIRECT_OWNERSHIP", "DIRECT_INDIRECT_OWNERSHIP_FN", "NATURE_OF_OWNERSHIP",
+        "NATURE_OF_OWNERSHIP_FN",
     ];
 
     static readonly string[] FootnoteColumns = ["ACCESSION_NUMBER", "FOOTNOTE_ID", "FOOTNOTE_TXT"];

@@ -7,7 +7,7 @@ namespace Form3Actors.Core.Extraction;
 /// A parsed XML document as a flat array of elements that point into the source bytes. Reused from filing to
 /// filing by one thread, so parsing a filing allocates only the strings that end up in rows.
 /// </summary>
-/// <remarks>Built by <see cref="XmlScanner"/>; read by <see cref="Form3Extractor"/> with child look-ups by local name.</remarks>
+/// <remarks>Built by <see cref="XmlScanner"/>; read by <see cref="OwnershipExtractor"/> with child look-ups by local name.</remarks>
 public sealed class XmlTree
 {
     internal struct Element

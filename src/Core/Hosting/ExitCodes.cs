@@ -37,6 +37,25 @@ public static class CommonOptions
 
     public static System.CommandLine.Option<bool> InsecureTransport(string description) => new("--insecure-transport") { Description = description };
 
+    /// <summary>--forms: which ownership forms to take (3, 4, 5); a list it cannot read is a usage error saying why.</summary>
+    public static System.CommandLine.Option<Extraction.FormSelection> Forms(Extraction.FormSelection defaultForms, string description) => new("--forms")
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultForms,
+        CustomParser = result =>
+        {
+            try
+            {
+                return Extraction.FormSelection.Parse(string.Join(",", result.Tokens.Select(t => t.Value)));
+            }
+            catch (FormatException e)
+            {
+                result.AddError($"--forms: {e.Message}");
+                return defaultForms;
+            }
+        },
+    };
+
     public static System.CommandLine.Option<bool> Verbose() =>
         new("--verbose") { Description = "Also log Akka's remoting and membership events, and stack traces (form3.verbose-logs)" };
 }

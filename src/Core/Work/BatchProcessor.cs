@@ -20,7 +20,8 @@ namespace Form3Actors.Core.Work;
 /// </remarks>
 public sealed class BatchProcessor(FileFetcher fetcher, int readAhead, ReadPace pace, PartFileWriter parts, string workerId) : IDisposable
 {
-    readonly Form3Extractor _extractor = new();
+    /// <summary>The extractor for the forms of the last batch (every batch of a run has the same).</summary>
+    OwnershipExtractor _extractor = new(FormSelection.Default);
     int _currentIndex = -1;
     long _currentStarted;
 
@@ -41,6 +42,7 @@ public sealed class BatchProcessor(FileFetcher fetcher, int readAhead, ReadPace 
     public ReportBatchCompleted Process(AssignBatch batch, CancellationToken cancel = default)
     {
         parts.Discard(); // rows of an earlier batch that failed inside the worker
+        if (_extractor.Forms.ToString() != batch.Forms) _extractor = new OwnershipExtractor(FormSelection.Parse(batch.Forms));
         var files = batch.Files;
         var fetches = new Fetch?[files.Length];
         var issued = 0;

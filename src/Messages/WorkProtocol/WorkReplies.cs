@@ -2,8 +2,11 @@ using System.Collections.Immutable;
 
 namespace Form3Actors.Messages.WorkProtocol;
 
-/// <summary>The coordinator hands a batch of files to the worker that asked.</summary>
-public sealed record AssignBatch(long BatchId, ImmutableArray<WorkItem> Files) : IWorkMessage;
+/// <summary>
+/// The coordinator hands a batch of files to the worker that asked. <paramref name="Forms"/> are the forms the run
+/// takes (<c>3,4,5</c>): a filing of another form becomes an error row.
+/// </summary>
+public sealed record AssignBatch(long BatchId, ImmutableArray<WorkItem> Files, string Forms) : IWorkMessage;
 
 /// <summary>One file to extract.</summary>
 /// <param name="FileKey">The coordinator's key for the file (hash of its full path), echoed back in results.</param>

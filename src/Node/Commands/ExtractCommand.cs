@@ -15,12 +15,13 @@ public static class ExtractCommand
     public static Command Create()
     {
         var file = new Argument<FileInfo>("file") { Description = "An EDGAR full-submission .txt file or a bare ownership XML file" };
-        var command = new Command("extract", "Print one filing's rows for every table as JSON (errors go to stderr, exit code 1)") { file };
-        command.SetAction(parse => Run(parse.GetRequiredValue(file)));
+        var forms = CommonOptions.Forms(FormSelection.All, "The forms to take, for example 3 or 3,4,5 (default: 3,4,5, every ownership form)");
+        var command = new Command("extract", "Print one filing's rows for every table as JSON (errors go to stderr, exit code 1)") { file, forms };
+        command.SetAction(parse => Run(parse.GetRequiredValue(file), parse.GetRequiredValue(forms)));
         return command;
     }
 
-    static int Run(FileInfo file)
+    static int Run(FileInfo file, FormSelection forms)
     {
         var maxBytes = HoconFiles.Load("node.conf").GetByteSize("form3.node.max-file-bytes") ?? long.MaxValue;
         var reader = new FilingReader(maxBytes);
@@ -28,7 +29,7 @@ public static class ExtractCommand
         try
         {
             var read = reader.Read(file.FullName);
-            outcome = new Form3Extractor().Extract(read.Bytes, file.ToString());
+            outcome = new OwnershipExtractor(forms).Extract(read.Bytes, file.ToString());
         }
         catch (BadFilingException bad)
         {

@@ -9,11 +9,12 @@ public static class TableComparison
 {
     public static readonly IReadOnlyList<Table> DataTables = TableSchema.All.Where(t => t != Table.Errors).ToList();
 
-    /// <summary>Null when both refuse, or both accept with identical tables; else the first difference.</summary>
-    public static string? Difference(byte[] bytes, string path)
+    /// <summary>Null when both refuse, or both accept with identical tables; else the first difference. Both take <paramref name="forms"/> (Form 3 unless given).</summary>
+    public static string? Difference(byte[] bytes, string path, FormSelection? forms = null)
     {
-        var fast = new Form3Extractor().Extract(bytes, path);
-        var reference = ReferenceReader.Read(bytes, path);
+        forms ??= FormSelection.Default;
+        var fast = new OwnershipExtractor(forms).Extract(bytes, path);
+        var reference = ReferenceReader.Read(bytes, path, forms.Forms.ToList());
         if (fast.Succeeded != reference.Accepted)
             return $"{path}: the extractor {(fast.Succeeded ? "accepted it" : $"refused it ({fast.Error!.Kind}: {fast.Error.Message})")}, " +
                    $"the reference reader {(reference.Accepted ? "accepted it" : $"refused it ({reference.Refusal})")}";

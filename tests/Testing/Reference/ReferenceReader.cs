@@ -16,15 +16,18 @@ public sealed record ReferenceResult(IReadOnlyDictionary<string, List<Dictionary
 /// A second implementation of the table contract (README's data dictionary, shared/docs/data-model.md), written for
 /// clarity rather than speed and sharing no code with the extractor: .NET's own XmlReader (DTDs prohibited) and LINQ
 /// to XML for the ownership document, regular expressions and plain line handling for the EDGAR envelope and the SEC
-/// header. Tests hold the fast path (XmlScanner + Form3Extractor) to it, cell for cell.
+/// header. Tests hold the fast path (XmlScanner + OwnershipExtractor) to it, cell for cell.
 /// </summary>
 public static partial class ReferenceReader
 {
-    public static ReferenceResult Read(byte[] file, string sourcePath)
+    static readonly int[] Form3Only = [3];
+
+    /// <summary>Reads one file, taking the ownership forms in <paramref name="forms"/> (3 unless given; each with its amendment).</summary>
+    public static ReferenceResult Read(byte[] file, string sourcePath, IReadOnlyCollection<int>? forms = null)
     {
         try
         {
-            return new ReferenceResult(ReadOrThrow(file, sourcePath), null);
+            return new ReferenceResult(ReadOrThrow(file, sourcePath, forms ?? Form3Only), null);
         }
         catch (Refused refused)
         {
@@ -34,7 +37,7 @@ public static partial class ReferenceReader
 
     sealed class Refused(string why) : Exception(why);
 
-    static Dictionary<string, List<Dictionary<string, string>>> ReadOrThrow(byte[] file, string sourcePath)
+    static Dictionary<string, List<Dictionary<string, string>>> ReadOrThrow(byte[] file, string sourcePath, IReadOnlyCollection<int> forms)
     {
         if (file.Length == 0) throw new Refused("empty file");
         // The envelope is ASCII markup; Latin-1 maps every byte to one char, so offsets carry over to the bytes.
@@ -48,28 +51,33 @@ public static partial class ReferenceReader
             var headerEnd = tagged ? text.IndexOf("<DOCUMENT>", StringComparison.Ordinal) : text.IndexOf("</SEC-HEADER>", StringComparison.Ordinal);
             if (headerEnd < 0) throw new Refused("no end of the SEC header");
             header = tagged ? Header.ParseTagged(text[..headerEnd]) : Header.ParseClassic(text[..headerEnd]);
-            if (!IsForm3(header.SubmissionType)) throw new Refused($"not_form3 ({header.SubmissionType})");
+            if (!Takes(forms, header.SubmissionType)) throw new Refused($"form not taken ({header.SubmissionType})");
             // A file cut short (an interrupted download) is refused as a whole, even where the Form 3 part is complete.
             if (!text.TrimEnd().EndsWith(tagged ? "</SUBMISSION>" : "</SEC-DOCUMENT>", StringComparison.Ordinal)) throw new Refused("truncated submission");
-            xml = Form3Xml(file, text, headerEnd);
+            xml = OwnershipXml(file, text, headerEnd, forms);
             if (xml == null) return HeaderOnly(header, sourcePath);
         }
         else
         {
             xml = file;
         }
-        return FromXml(Parse(xml), header, sourcePath);
+        return FromXml(Parse(xml), header, sourcePath, forms);
     }
 
-    static bool IsForm3(string type) => type is "3" or "3/A";
+    /// <summary>Whether the type is one of the forms taken, or its amendment ("4/A").</summary>
+    static bool Takes(IReadOnlyCollection<int> forms, string type)
+    {
+        var form = type.EndsWith("/A", StringComparison.Ordinal) ? type[..^2] : type;
+        return form is "3" or "4" or "5" && forms.Contains(form[0] - '0');
+    }
 
-    /// <summary>The bytes between &lt;XML&gt; and &lt;/XML&gt; of the first document whose &lt;TYPE&gt; is 3 or 3/A; null if it has none.</summary>
-    static byte[]? Form3Xml(byte[] file, string text, int from)
+    /// <summary>The bytes between &lt;XML&gt; and &lt;/XML&gt; of the first document of a form taken; null if it has none.</summary>
+    static byte[]? OwnershipXml(byte[] file, string text, int from, IReadOnlyCollection<int> forms)
     {
         foreach (Match document in DocumentBlock().Matches(text, from))
         {
             if (!document.Groups["end"].Success) throw new Refused("truncated: a document is not closed");
-            if (!IsForm3(document.Groups["type"].Value.Trim())) continue;
+            if (!Takes(forms, document.Groups["type"].Value.Trim())) continue;
             var body = document.Groups["body"];
             var open = text.IndexOf("<XML>", body.Index, body.Length, StringComparison.Ordinal);
             if (open < 0) return null;
@@ -78,7 +86,7 @@ public static partial class ReferenceReader
             return file[(open + 5)..close];
         }
         if (text.IndexOf("<DOCUMENT>", from, StringComparison.Ordinal) < 0) return null;
-        throw new Refused("truncated or no Form 3 document");
+        throw new Refused("truncated or no document of a form taken");
     }
 
     static XElement Parse(byte[] xml)
@@ -104,15 +112,16 @@ public static partial class ReferenceReader
 
     static Dictionary<string, List<Dictionary<string, string>>> NewTables() => new()
     {
-        ["SUBMISSION"] = [], ["REPORTINGOWNER"] = [], ["NONDERIV_HOLDING"] = [], ["DERIV_HOLDING"] = [], ["FOOTNOTES"] = [],
+        ["SUBMISSION"] = [], ["REPORTINGOWNER"] = [], ["NONDERIV_HOLDING"] = [], ["DERIV_HOLDING"] = [], ["NONDERIV_TRANS"] = [], ["DERIV_TRANS"] = [], ["FOOTNOTES"] = [],
         ["OWNER_SIGNATURE"] = [], ["FORM3_SUMMARY"] = [],
     };
 
-    static Dictionary<string, List<Dictionary<string, string>>> FromXml(XElement doc, Header? header, string sourcePath)
+    static Dictionary<string, List<Dictionary<string, string>>> FromXml(XElement doc, Header? header, string sourcePath, IReadOnlyCollection<int> forms)
     {
         if (doc.Name.LocalName != "ownershipDocument") throw new Refused($"not_ownership_xml (<{doc.Name.LocalName}>)");
         var documentType = TextOf(Child(doc, "documentType"));
-        if (!IsForm3(documentType)) throw new Refused($"not_form3 ({documentType})");
+        if (!Takes(forms, documentType)) throw new Refused($"form not taken ({documentType})");
+        var isForm3 = documentType is "3" or "3/A";
 
         var tables = NewTables();
         var accession = header is { Accession.Length: > 0 } ? header.Accession : AccessionFromPath(sourcePath);
@@ -173,7 +182,7 @@ public static partial class ReferenceReader
                 ["RPTOWNER_STATE_DESC"] = TextOf(Child(address, "rptOwnerStateDescription")),
                 ["FILE_NUMBER"] = header?.Owners.FirstOrDefault(o => PadCik(o.Cik) == cik)?.FileNumber ?? "",
             });
-            tables["FORM3_SUMMARY"].Add(Summary(accession, sourcePath, name, FormWords(boxes), issuerName, issuerCik, filingDate));
+            if (isForm3) tables["FORM3_SUMMARY"].Add(Summary(accession, sourcePath, name, FormWords(boxes), issuerName, issuerCik, filingDate));
         }
 
         var sk = 0;
@@ -201,6 +210,34 @@ public static partial class ReferenceReader
             Put(row, "UNDLYNG_SEC_VALUE", Child(underlying, "underlyingSecurityValue"));
             PutAmountsAndNature(row, holding);
             tables["DERIV_HOLDING"].Add(row);
+        }
+
+        sk = 0;
+        foreach (var transaction in Children(Child(doc, "nonDerivativeTable"), "nonDerivativeTransaction"))
+        {
+            var row = new Dictionary<string, string> { ["ACCESSION_NUMBER"] = accession, ["NONDERIV_TRANS_SK"] = (++sk).ToString(CultureInfo.InvariantCulture) };
+            Put(row, "SECURITY_TITLE", Child(transaction, "securityTitle"));
+            PutTransaction(row, transaction);
+            PutAmountsAndNature(row, transaction);
+            tables["NONDERIV_TRANS"].Add(row);
+        }
+
+        sk = 0;
+        foreach (var transaction in Children(Child(doc, "derivativeTable"), "derivativeTransaction"))
+        {
+            var row = new Dictionary<string, string> { ["ACCESSION_NUMBER"] = accession, ["DERIV_TRANS_SK"] = (++sk).ToString(CultureInfo.InvariantCulture) };
+            Put(row, "SECURITY_TITLE", Child(transaction, "securityTitle"));
+            Put(row, "CONV_EXERCISE_PRICE", Child(transaction, "conversionOrExercisePrice"));
+            PutTransaction(row, transaction);
+            Put(row, "TRANS_TOTAL_VALUE", Child(Child(transaction, "transactionAmounts"), "transactionTotalValue"));
+            Put(row, "EXCERCISE_DATE", Child(transaction, "exerciseDate"));
+            Put(row, "EXPIRATION_DATE", Child(transaction, "expirationDate"));
+            var underlying = Child(transaction, "underlyingSecurity");
+            Put(row, "UNDLYNG_SEC_TITLE", Child(underlying, "underlyingSecurityTitle"));
+            Put(row, "UNDLYNG_SEC_SHARES", Child(underlying, "underlyingSecurityShares"));
+            Put(row, "UNDLYNG_SEC_VALUE", Child(underlying, "underlyingSecurityValue"));
+            PutAmountsAndNature(row, transaction);
+            tables["DERIV_TRANS"].Add(row);
         }
 
         foreach (var footnote in Children(Child(doc, "footnotes"), "footnote"))
@@ -240,7 +277,8 @@ public static partial class ReferenceReader
                 ["RPTOWNER_CITY"] = address.GetValueOrDefault("CITY", ""), ["RPTOWNER_STATE"] = address.GetValueOrDefault("STATE", ""),
                 ["RPTOWNER_ZIPCODE"] = address.GetValueOrDefault("ZIP", ""), ["FILE_NUMBER"] = owner.FileNumber,
             });
-            tables["FORM3_SUMMARY"].Add(Summary(accession, sourcePath, owner.Name, FormWords(boxes), issuerName, issuerCik, filingDate));
+            if (header.SubmissionType is "3" or "3/A")
+                tables["FORM3_SUMMARY"].Add(Summary(accession, sourcePath, owner.Name, FormWords(boxes), issuerName, issuerCik, filingDate));
         }
         return tables;
     }
@@ -272,6 +310,26 @@ public static partial class ReferenceReader
         var nature = Child(holding, "ownershipNature");
         Put(row, "DIRECT_INDIRECT_OWNERSHIP", Child(nature, "directOrIndirectOwnership"));
         Put(row, "NATURE_OF_OWNERSHIP", Child(nature, "natureOfOwnership"));
+    }
+
+    /// <summary>
+    /// What both tables' transactions share: date, deemed execution date, coding (form type, code, equity swap, and
+    /// the coding's footnotes as EQUITY_SWAP_TRANS_CD_FN), timeliness, shares, price and acquired or disposed.
+    /// </summary>
+    static void PutTransaction(Dictionary<string, string> row, XElement transaction)
+    {
+        Put(row, "TRANS_DATE", Child(transaction, "transactionDate"));
+        Put(row, "DEEMED_EXECUTION_DATE", Child(transaction, "deemedExecutionDate"));
+        var coding = Child(transaction, "transactionCoding");
+        row["TRANS_FORM_TYPE"] = TextOf(Child(coding, "transactionFormType"));
+        row["TRANS_CODE"] = TextOf(Child(coding, "transactionCode"));
+        row["EQUITY_SWAP_INVOLVED"] = Flag(Child(coding, "equitySwapInvolved"));
+        row["EQUITY_SWAP_TRANS_CD_FN"] = FootnoteIds(coding);
+        Put(row, "TRANS_TIMELINESS", Child(transaction, "transactionTimeliness"));
+        var amounts = Child(transaction, "transactionAmounts");
+        Put(row, "TRANS_SHARES", Child(amounts, "transactionShares"));
+        Put(row, "TRANS_PRICEPERSHARE", Child(amounts, "transactionPricePerShare"));
+        Put(row, "TRANS_ACQUIRED_DISP_CD", Child(amounts, "transactionAcquiredDisposedCode"));
     }
 
     static void PutFormType(Dictionary<string, string> row, XElement holding)

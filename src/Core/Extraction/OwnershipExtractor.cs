@@ -10,13 +10,16 @@ public readonly record struct ExtractionOutcome(FilingRows? Rows, ExtractionErro
 }
 
 /// <summary>
-/// Turns the bytes of one Form 3 or 3/A filing into rows of the research tables (the README's data dictionary).
-/// Deterministic: the same bytes and path always give the same rows.
+/// Turns the bytes of one ownership filing (Form 3, 4 or 5, or an amendment) into rows of the research tables (the
+/// README's data dictionary). Deterministic: the same bytes and path always give the same rows.
 /// </summary>
 /// <remarks>Not thread-safe: it reuses one parse tree. Give each worker its own instance.</remarks>
-public sealed partial class Form3Extractor
+public sealed partial class OwnershipExtractor(FormSelection forms)
 {
     readonly XmlTree _tree = new();
+
+    /// <summary>The forms this extractor takes; a filing of another form comes back as an error.</summary>
+    public FormSelection Forms => forms;
 
     /// <summary>Extracts rows; never throws for bad input, which comes back as an <see cref="ExtractionError"/>.</summary>
     public ExtractionOutcome Extract(ReadOnlyMemory<byte> file, string sourcePath)
@@ -33,7 +36,7 @@ public sealed partial class Form3Extractor
 
     FilingRows ExtractOrThrow(ReadOnlyMemory<byte> file, string sourcePath)
     {
-        var envelope = FilingEnvelope.Open(file);
+        var envelope = FilingEnvelope.Open(file, forms);
         if (envelope.IsHeaderOnly) return HeaderOnlyRows(envelope.Header!, sourcePath);
         XmlScanner.Parse(envelope.Xml, _tree);
         return XmlRows(envelope.Header, sourcePath);
@@ -46,9 +49,8 @@ public sealed partial class Form3Extractor
         if (!t.LocalName(doc).SequenceEqual("ownershipDocument"u8))
             throw new BadFilingException(Stage.Xml, ErrorKind.NotOwnershipXml, $"root element is <{t.LocalNameString(doc)}>, not <ownershipDocument>");
         var documentType = t.ChildText(doc, "documentType"u8);
-        if (!Form3Types.IsForm3(documentType))
-            throw new BadFilingException(Stage.Extract, ErrorKind.NotForm3,
-                documentType.Length == 0 ? "not a Form 3: the document has no <documentType>" : $"not a Form 3: document type {documentType}");
+        forms.Check(documentType, Stage.Extract, "the document");
+        var isForm3 = FormSelection.BaseForm(documentType) == 3;
 
         var rows = new FilingRows();
         var accession = header?.AccessionNumber is { Length: > 0 } fromHeader ? fromHeader : AccessionFromPath(sourcePath);
@@ -101,53 +103,10 @@ public sealed partial class Form3Extractor
                 t.ChildText(address, "rptOwnerState"u8), t.ChildText(address, "rptOwnerZipCode"u8),
                 t.ChildText(address, "rptOwnerStateDescription"u8), fileNumber,
             ]);
-            rows.Add(Table.Form3Summary, [accession, sourcePath, name, roles.FormWords(), issuerName, issuerCik, filingDate]);
+            if (isForm3) rows.Add(Table.Form3Summary, [accession, sourcePath, name, roles.FormWords(), issuerName, issuerCik, filingDate]);
         }
 
-        var sequence = 0;
-        foreach (var holding in t.Children(t.Child(doc, "nonDerivativeTable"u8), "nonDerivativeHolding"u8))
-        {
-            var title = Value(holding, "securityTitle"u8);
-            var formType = FormType(holding);
-            var post = t.Child(holding, "postTransactionAmounts"u8);
-            var shares = Value(post, "sharesOwnedFollowingTransaction"u8);
-            var value = Value(post, "valueOwnedFollowingTransaction"u8);
-            var nature = t.Child(holding, "ownershipNature"u8);
-            var direct = Value(nature, "directOrIndirectOwnership"u8);
-            var natureOf = Value(nature, "natureOfOwnership"u8);
-            rows.Add(Table.NonDerivHolding,
-            [
-                accession, Sk(++sequence), title.Value, title.Footnotes, formType.Value, formType.Footnotes, shares.Value, shares.Footnotes,
-                value.Value, value.Footnotes, direct.Value, direct.Footnotes, natureOf.Value, natureOf.Footnotes,
-            ]);
-        }
-
-        sequence = 0;
-        foreach (var holding in t.Children(t.Child(doc, "derivativeTable"u8), "derivativeHolding"u8))
-        {
-            var title = Value(holding, "securityTitle"u8);
-            var price = Value(holding, "conversionOrExercisePrice"u8);
-            var formType = FormType(holding);
-            var exercise = Value(holding, "exerciseDate"u8);
-            var expiration = Value(holding, "expirationDate"u8);
-            var underlying = t.Child(holding, "underlyingSecurity"u8);
-            var underlyingTitle = Value(underlying, "underlyingSecurityTitle"u8);
-            var underlyingShares = Value(underlying, "underlyingSecurityShares"u8);
-            var underlyingValue = Value(underlying, "underlyingSecurityValue"u8);
-            var post = t.Child(holding, "postTransactionAmounts"u8);
-            var shares = Value(post, "sharesOwnedFollowingTransaction"u8);
-            var value = Value(post, "valueOwnedFollowingTransaction"u8);
-            var nature = t.Child(holding, "ownershipNature"u8);
-            var direct = Value(nature, "directOrIndirectOwnership"u8);
-            var natureOf = Value(nature, "natureOfOwnership"u8);
-            rows.Add(Table.DerivHolding,
-            [
-                accession, Sk(++sequence), title.Value, title.Footnotes, price.Value, price.Footnotes, formType.Value, formType.Footnotes,
-                exercise.Value, exercise.Footnotes, expiration.Value, expiration.Footnotes, underlyingTitle.Value, underlyingTitle.Footnotes,
-                underlyingShares.Value, underlyingShares.Footnotes, underlyingValue.Value, underlyingValue.Footnotes,
-                shares.Value, shares.Footnotes, value.Value, value.Footnotes, direct.Value, direct.Footnotes, natureOf.Value, natureOf.Footnotes,
-            ]);
-        }
+        AddHoldingsAndTransactions(rows, doc, accession);
 
         foreach (var footnote in t.Children(t.Child(doc, "footnotes"u8), "footnote"u8))
             rows.Add(Table.Footnotes, [accession, t.Attribute(footnote, "id"u8) ?? "", t.Text(footnote)]);
@@ -156,6 +115,92 @@ public sealed partial class Form3Extractor
             rows.Add(Table.OwnerSignature, [accession, name, date]);
 
         return rows;
+    }
+
+    /// <summary>
+    /// Table I (non-derivative) and Table II (derivative) rows, each table's holdings and transactions numbered in
+    /// document order from 1.
+    /// </summary>
+    void AddHoldingsAndTransactions(FilingRows rows, int doc, string accession)
+    {
+        var t = _tree;
+        var nonDerivative = t.Child(doc, "nonDerivativeTable"u8);
+        var sequence = 0;
+        foreach (var holding in t.Children(nonDerivative, "nonDerivativeHolding"u8))
+            rows.Add(Table.NonDerivHolding, [accession, Sk(++sequence), .. Value(holding, "securityTitle"u8).Cells, .. FormType(holding).Cells, .. Following(holding)]);
+        sequence = 0;
+        foreach (var transaction in t.Children(nonDerivative, "nonDerivativeTransaction"u8))
+        {
+            var amounts = t.Child(transaction, "transactionAmounts"u8);
+            rows.Add(Table.NonDerivTrans,
+            [
+                accession, Sk(++sequence), .. Value(transaction, "securityTitle"u8).Cells, .. When(transaction), .. Coding(transaction),
+                .. Value(amounts, "transactionShares"u8).Cells, .. Value(amounts, "transactionPricePerShare"u8).Cells,
+                .. Value(amounts, "transactionAcquiredDisposedCode"u8).Cells, .. Following(transaction),
+            ]);
+        }
+
+        var derivative = t.Child(doc, "derivativeTable"u8);
+        sequence = 0;
+        foreach (var holding in t.Children(derivative, "derivativeHolding"u8))
+            rows.Add(Table.DerivHolding,
+            [
+                accession, Sk(++sequence), .. Value(holding, "securityTitle"u8).Cells, .. Value(holding, "conversionOrExercisePrice"u8).Cells,
+                .. FormType(holding).Cells, .. Underlying(holding), .. Following(holding),
+            ]);
+        sequence = 0;
+        foreach (var transaction in t.Children(derivative, "derivativeTransaction"u8))
+        {
+            var amounts = t.Child(transaction, "transactionAmounts"u8);
+            rows.Add(Table.DerivTrans,
+            [
+                accession, Sk(++sequence), .. Value(transaction, "securityTitle"u8).Cells, .. Value(transaction, "conversionOrExercisePrice"u8).Cells,
+                .. When(transaction), .. Coding(transaction), .. Value(amounts, "transactionShares"u8).Cells,
+                .. Value(amounts, "transactionTotalValue"u8).Cells, .. Value(amounts, "transactionPricePerShare"u8).Cells,
+                .. Value(amounts, "transactionAcquiredDisposedCode"u8).Cells, .. Underlying(transaction), .. Following(transaction),
+            ]);
+        }
+    }
+
+    /// <summary>TRANS_DATE and DEEMED_EXECUTION_DATE, each with its footnotes.</summary>
+    string[] When(int transaction) => [.. Value(transaction, "transactionDate"u8).Cells, .. Value(transaction, "deemedExecutionDate"u8).Cells];
+
+    /// <summary>
+    /// TRANS_FORM_TYPE, TRANS_CODE, EQUITY_SWAP_INVOLVED and the coding's footnotes (EQUITY_SWAP_TRANS_CD_FN), then
+    /// TRANS_TIMELINESS with its footnotes.
+    /// </summary>
+    string[] Coding(int transaction)
+    {
+        var coding = _tree.Child(transaction, "transactionCoding"u8);
+        return
+        [
+            _tree.ChildText(coding, "transactionFormType"u8), _tree.ChildText(coding, "transactionCode"u8),
+            Flag(_tree.ChildText(coding, "equitySwapInvolved"u8)), coding == XmlTree.None ? "" : FootnoteIds(coding),
+            .. Value(transaction, "transactionTimeliness"u8).Cells,
+        ];
+    }
+
+    /// <summary>Exercise and expiration dates and the underlying security (title, shares, value), each with its footnotes.</summary>
+    string[] Underlying(int row)
+    {
+        var underlying = _tree.Child(row, "underlyingSecurity"u8);
+        return
+        [
+            .. Value(row, "exerciseDate"u8).Cells, .. Value(row, "expirationDate"u8).Cells, .. Value(underlying, "underlyingSecurityTitle"u8).Cells,
+            .. Value(underlying, "underlyingSecurityShares"u8).Cells, .. Value(underlying, "underlyingSecurityValue"u8).Cells,
+        ];
+    }
+
+    /// <summary>Shares and value owned following the row, then the ownership's form and nature, each with its footnotes.</summary>
+    string[] Following(int row)
+    {
+        var post = _tree.Child(row, "postTransactionAmounts"u8);
+        var nature = _tree.Child(row, "ownershipNature"u8);
+        return
+        [
+            .. Value(post, "sharesOwnedFollowingTransaction"u8).Cells, .. Value(post, "valueOwnedFollowingTransaction"u8).Cells,
+            .. Value(nature, "directOrIndirectOwnership"u8).Cells, .. Value(nature, "natureOfOwnership"u8).Cells,
+        ];
     }
 
     /// <summary>A paper-era filing with no XML: what the SEC header says, flagged HEADER_ONLY=1.</summary>
@@ -181,12 +226,16 @@ public sealed partial class Form3Extractor
                 accession, cik, owner.Name, roles.SecWords(), "", "", address.Street1, address.Street2, address.City, address.State,
                 address.Zip, "", owner.FileNumber,
             ]);
-            rows.Add(Table.Form3Summary, [accession, sourcePath, owner.Name, roles.FormWords(), issuerName, issuerCik, filingDate]);
+            if (FormSelection.BaseForm(header.SubmissionType) == 3)
+                rows.Add(Table.Form3Summary, [accession, sourcePath, owner.Name, roles.FormWords(), issuerName, issuerCik, filingDate]);
         }
         return rows;
     }
 
-    readonly record struct FootnotedValue(string Value, string Footnotes);
+    readonly record struct FootnotedValue(string Value, string Footnotes)
+    {
+        public string[] Cells => [Value, Footnotes];
+    }
 
     /// <summary>
     /// Reads the schema's "value plus footnotes" shape: &lt;x&gt;&lt;value&gt;v&lt;/value&gt;&lt;footnoteId id="F1"/&gt;&lt;/x&gt;,
