@@ -1,3 +1,4 @@
+using Form3Actors.Core.Extraction;
 using Form3Actors.Core.Tests.Reference;
 using Form3Actors.Testing.Reference;
 using Form3Actors.Testing;
@@ -29,28 +30,46 @@ public sealed class DifferentialTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Twenty_thousand_generated_filings_give_the_same_tables_as_the_reference_reader()
+    public void Twenty_thousand_generated_filings_give_the_same_tables_as_the_reference_reader() =>
+        Compare(CorpusGenerator.Generate(Directory.CreateTempSubdirectory("form3-diff-").FullName, 20_000, seed: 5), FormSelection.Default,
+            corpus => corpus.Form3 + corpus.HeaderOnly);
+
+    [Fact]
+    public void Twenty_thousand_generated_forms_3_4_and_5_give_the_same_tables_and_transactions_as_the_reference_reader() =>
+        Compare(CorpusGenerator.Generate(Directory.CreateTempSubdirectory("form3-diff-mixed-").FullName, 20_000, seed: 6, mixed: true), FormSelection.All,
+            corpus =>
+            {
+                Assert.True(corpus.NotForm3 > corpus.Files * 3 / 4 && corpus.Transactions > corpus.NotForm3, $"{corpus.NotForm3} Forms 4 and 5, {corpus.Transactions} transactions");
+                return corpus.Form3 + corpus.HeaderOnly + corpus.NotForm3;
+            });
+
+    /// <summary>Every file of the corpus through both readers, taking <paramref name="forms"/>; <paramref name="accepted"/> says how many both must accept.</summary>
+    void Compare(GeneratedCorpus corpus, FormSelection forms, Func<GeneratedCorpus, int> accepted)
     {
-        var root = Directory.CreateTempSubdirectory("form3-diff-").FullName;
         try
         {
-            var corpus = CorpusGenerator.Generate(root, 20_000, seed: 5);
             var differences = new List<string>();
-            var accepted = 0;
+            var transactions = 0;
+            var both = 0;
             foreach (var line in File.ReadLines(corpus.InputCsv).Skip(1))
             {
                 var listed = line[(line.LastIndexOf(',') + 1)..];
-                var bytes = File.ReadAllBytes(Path.Combine(root, listed));
-                if (TableComparison.Difference(bytes, listed) is { } difference) differences.Add(difference);
-                else if (ReferenceReader.Read(bytes, listed).Accepted) accepted++;
+                var bytes = File.ReadAllBytes(Path.Combine(corpus.Root, listed));
+                if (TableComparison.Difference(bytes, listed, forms) is { } difference) differences.Add(difference);
+                else if (ReferenceReader.Read(bytes, listed, forms.Forms.ToList()) is { Accepted: true } reference)
+                {
+                    both++;
+                    transactions += reference.Tables["NONDERIV_TRANS"].Count + reference.Tables["DERIV_TRANS"].Count;
+                }
             }
-            output.WriteLine($"20,000 generated filings compared, {accepted:N0} accepted by both");
+            output.WriteLine($"{corpus.Files:N0} generated filings compared, {both:N0} accepted by both, {transactions:N0} transactions");
             Assert.True(differences.Count == 0, $"{differences.Count} differences, first: {string.Join("\n", differences.Take(5))}");
-            Assert.Equal(corpus.Form3 + corpus.HeaderOnly, accepted);
+            Assert.Equal(accepted(corpus), both);
+            Assert.Equal(corpus.Transactions, transactions);
         }
         finally
         {
-            Directory.Delete(root, recursive: true);
+            Directory.Delete(corpus.Root, recursive: true);
         }
     }
 }

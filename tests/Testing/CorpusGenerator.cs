@@ -4,13 +4,18 @@ using System.Text;
 namespace Form3Actors.Testing;
 
 /// <summary>What a generated corpus holds, so tests can check counts without re-reading it.</summary>
-public sealed record GeneratedCorpus(string Root, string InputCsv, int Files, int Form3, int HeaderOnly, int Broken, int NotForm3, int ReportingOwners);
+/// <param name="NotForm3">Forms 4 and 5 (with <see cref="CorpusGenerator.Generate"/>'s <c>mixed</c>, most of the corpus).</param>
+/// <param name="Transactions">Table I and II transactions in all Forms 4 and 5.</param>
+public sealed record GeneratedCorpus(string Root, string InputCsv, int Files, int Form3, int HeaderOnly, int Broken, int NotForm3, int ReportingOwners,
+    int Transactions = 0);
 
 /// <summary>
 /// Writes N synthetic EDGAR full-submission filings laid out like a mirror (edgar/data/CIK/ACCESSION.txt) and an
 /// input CSV listing them. Deterministic for a seed. The filings vary the way real ones do: one to three owners,
 /// holdings of both kinds, footnotes and footnote-only values, amendments, paper-era header-only filings, a few
 /// Form 4s filed under the wrong list, and a small share of broken files (truncated, invalid XML, binary junk).
+/// A mixed corpus is laid out as EDGAR's ownership filings are: mostly Forms 4 (and some 4/A and 5), each with its
+/// transactions, from none to dozens, interleaved with holdings.
 /// </summary>
 public static class CorpusGenerator
 {
@@ -22,12 +27,16 @@ public static class CorpusGenerator
     static readonly string[] Industries = ["SERVICES-PREPACKAGED SOFTWARE [7372]", "STATE COMMERCIAL BANKS [6022]", "PHARMACEUTICAL PREPARATIONS [2834]", "REAL ESTATE INVESTMENT TRUSTS [6798]", "UNKNOWN SIC - 0000 []"];
     static readonly string[] States = ["CA", "NY", "TX", "MA", "IL", "WA", "DE"];
 
-    public static GeneratedCorpus Generate(string root, int count, int seed = 1)
+    static readonly string[] Codes = ["S", "S", "S", "P", "P", "A", "A", "M", "M", "F", "F", "G", "J", "C", "D", "I", "W", "X", "Z", "L"];
+
+    /// <param name="mixed">Forms 4 and 5 as EDGAR has them (about 85 % of the files) instead of a few strays.</param>
+    public static GeneratedCorpus Generate(string root, int count, int seed = 1, bool mixed = false)
     {
         var random = new Random(seed);
         Directory.CreateDirectory(root);
         var csvPath = Path.Combine(root, $"form_3_{count}.csv");
-        int form3 = 0, headerOnly = 0, broken = 0, notForm3 = 0, owners = 0;
+        int form3 = 0, headerOnly = 0, broken = 0, notForm3 = 0, owners = 0, transactions = 0;
+        var strayForms = mixed ? 0.88 : 0.05;
         using var csv = new StreamWriter(csvPath, false, new UTF8Encoding(false));
         csv.WriteLine("cik,form_type,date_filed,filepath");
         for (var i = 0; i < count; i++)
@@ -49,10 +58,10 @@ public static class CorpusGenerator
                 headerOnly++;
                 owners += n;
             }
-            else if (roll < 0.05)
+            else if (roll < strayForms)
             {
-                formType = "4";
-                text = Submission(random, accession, issuerCik, date, "4", out _);
+                formType = !mixed ? "4" : random.NextDouble() switch { < 0.9 => "4", < 0.95 => "5", _ => "4/A" };
+                text = Submission(random, accession, issuerCik, date, formType, out _, mixed ? t => transactions += t : null);
                 notForm3++;
             }
             else
@@ -73,7 +82,7 @@ public static class CorpusGenerator
             File.WriteAllBytes(path, text.StartsWith("BINARY:", StringComparison.Ordinal) ? Junk(random) : Encoding.UTF8.GetBytes(text));
             csv.WriteLine($"{issuerCik},{formType},{date:yyyy-MM-dd},{listed}");
         }
-        return new GeneratedCorpus(root, csvPath, count, form3, headerOnly, broken, notForm3, owners);
+        return new GeneratedCorpus(root, csvPath, count, form3, headerOnly, broken, notForm3, owners, transactions);
     }
 
     /// <summary>A CIK of 1 to 10 digits, as EDGAR's folders have: the path lengths vary as a real mirror's do.</summary>
@@ -115,7 +124,8 @@ public static class CorpusGenerator
         return bytes;
     }
 
-    static string Submission(Random random, string accession, long issuerCik, DateOnly date, string type, out int ownerCount)
+    /// <param name="withTransactions">Given: the document gets Table I and II transactions, and learns their number.</param>
+    static string Submission(Random random, string accession, long issuerCik, DateOnly date, string type, out int ownerCount, Action<int>? withTransactions = null)
     {
         ownerCount = random.NextDouble() < 0.8 ? 1 : random.Next(2, 4);
         var company = Companies[random.Next(Companies.Length)];
@@ -139,10 +149,16 @@ public static class CorpusGenerator
         var x = new StringBuilder();
         x.Append(CultureInfo.InvariantCulture, $"<?xml version=\"1.0\"?>\n<ownershipDocument>\n    <schemaVersion>X0{random.Next(2, 6)}0{random.Next(1, 9)}</schemaVersion>\n    <documentType>{type}</documentType>\n");
         x.Append(CultureInfo.InvariantCulture, $"    <periodOfReport>{date:yyyy-MM-dd}</periodOfReport>\n");
-        if (type == "3/A") x.Append(CultureInfo.InvariantCulture, $"    <dateOfOriginalSubmission>{date.AddDays(2):yyyy-MM-dd}</dateOfOriginalSubmission>\n");
+        if (type is "3/A" or "4/A") x.Append(CultureInfo.InvariantCulture, $"    <dateOfOriginalSubmission>{date.AddDays(2):yyyy-MM-dd}</dateOfOriginalSubmission>\n");
         var holdingsN = random.Next(0, 7);
         var derivN = random.Next(0, 7);
-        if (type != "4") x.Append(CultureInfo.InvariantCulture, $"    <noSecuritiesOwned>{(holdingsN + derivN == 0 ? 1 : 0)}</noSecuritiesOwned>\n");
+        if (type is "3" or "3/A") x.Append(CultureInfo.InvariantCulture, $"    <noSecuritiesOwned>{(holdingsN + derivN == 0 ? 1 : 0)}</noSecuritiesOwned>\n");
+        else if (withTransactions != null) x.Append(CultureInfo.InvariantCulture, $"    <notSubjectToSection16>{(random.NextDouble() < 0.05 ? "true" : "0")}</notSubjectToSection16>\n");
+        if (type == "5" && withTransactions != null) x.Append("    <form3HoldingsReported>0</form3HoldingsReported>\n    <form4TransactionsReported>1</form4TransactionsReported>\n");
+        // Most Forms 4 report a trade or two; some report dozens (a day of sales in many lots).
+        var nonDerivTrans = withTransactions == null ? 0 : random.NextDouble() < 0.08 ? random.Next(10, 40) : random.Next(0, 4);
+        var derivTrans = withTransactions == null ? 0 : random.Next(0, 3);
+        withTransactions?.Invoke(nonDerivTrans + derivTrans);
         x.Append(CultureInfo.InvariantCulture, $"    <issuer>\n        <issuerCik>{issuerCik:D10}</issuerCik>\n        <issuerName>{Escape(company)}</issuerName>\n        <issuerTradingSymbol>{(char)('A' + random.Next(26))}{(char)('A' + random.Next(26))}{(char)('A' + random.Next(26))}</issuerTradingSymbol>\n    </issuer>\n");
         foreach (var (cik, name) in ownerList)
         {
@@ -155,8 +171,13 @@ public static class CorpusGenerator
             x.Append("        </reportingOwnerRelationship>\n    </reportingOwner>\n");
         }
         x.Append("    <nonDerivativeTable>\n");
-        for (var h = 0; h < holdingsN; h++)
+        foreach (var isTransaction in Interleaved(random, holdingsN, nonDerivTrans))
         {
+            if (isTransaction)
+            {
+                NonDerivativeTransaction(x, random, date, type, Fn);
+                continue;
+            }
             var footnoteOnly = footnotes > 0 && random.NextDouble() < 0.1;
             x.Append(CultureInfo.InvariantCulture, $"        <nonDerivativeHolding>\n            <securityTitle>\n                <value>{Titles[random.Next(Titles.Length)]}</value>{Fn()}\n            </securityTitle>\n");
             x.Append("            <postTransactionAmounts>\n                <sharesOwnedFollowingTransaction>\n");
@@ -168,6 +189,7 @@ public static class CorpusGenerator
             x.Append("            </ownershipNature>\n        </nonDerivativeHolding>\n");
         }
         x.Append("    </nonDerivativeTable>\n    <derivativeTable>\n");
+        for (var t = 0; t < derivTrans; t++) DerivativeTransaction(x, random, date, type, Fn);
         for (var d = 0; d < derivN; d++)
         {
             var expiry = date.AddYears(random.Next(1, 11));
@@ -187,6 +209,61 @@ public static class CorpusGenerator
         x.Append(CultureInfo.InvariantCulture, $"    <ownerSignature>\n        <signatureName>/s/ {Escape(ownerList[0].Name)}, by attorney-in-fact</signatureName>\n        <signatureDate>{filed:yyyy-MM-dd}</signatureDate>\n    </ownerSignature>\n</ownershipDocument>\n");
 
         return header + $"<DOCUMENT>\n<TYPE>{type}\n<SEQUENCE>1\n<FILENAME>primary_doc.xml\n<TEXT>\n<XML>\n{x}</XML>\n</TEXT>\n</DOCUMENT>\n</SEC-DOCUMENT>\n";
+    }
+
+    /// <summary>Holdings (false) and transactions (true) in a random order, as filers mix them in Table I.</summary>
+    static IEnumerable<bool> Interleaved(Random random, int holdings, int transactions) => transactions == 0
+        ? Enumerable.Repeat(false, holdings)
+        : Enumerable.Repeat(false, holdings).Concat(Enumerable.Repeat(true, transactions)).Select(t => (t, random.Next())).OrderBy(p => p.Item2).Select(p => p.t).ToList();
+
+    static void NonDerivativeTransaction(StringBuilder x, Random random, DateOnly date, string type, Func<string> fn)
+    {
+        var code = Codes[random.Next(Codes.Length)];
+        x.Append(CultureInfo.InvariantCulture, $"        <nonDerivativeTransaction>\n            <securityTitle>\n                <value>{Titles[random.Next(Titles.Length)]}</value>{fn()}\n            </securityTitle>\n");
+        Transaction(x, random, date, type, code, fn);
+        x.Append(CultureInfo.InvariantCulture, $"            <transactionAmounts>\n                <transactionShares>\n                    <value>{random.Next(1, 200_000)}{(random.NextDouble() < 0.2 ? $".{random.Next(0, 1000):D3}" : "")}</value>{fn()}\n                </transactionShares>\n");
+        x.Append(random.NextDouble() < 0.15
+            ? "                <transactionPricePerShare>\n                    <footnoteId id=\"F1\"/>\n                </transactionPricePerShare>\n"
+            : $"                <transactionPricePerShare>\n                    <value>{random.Next(0, 900)}.{random.Next(0, 10_000):D4}</value>\n                </transactionPricePerShare>\n");
+        x.Append(CultureInfo.InvariantCulture, $"                <transactionAcquiredDisposedCode>\n                    <value>{(code is "S" or "F" or "G" or "D" ? "D" : "A")}</value>\n                </transactionAcquiredDisposedCode>\n            </transactionAmounts>\n");
+        Following(x, random, fn);
+        x.Append("        </nonDerivativeTransaction>\n");
+    }
+
+    static void DerivativeTransaction(StringBuilder x, Random random, DateOnly date, string type, Func<string> fn)
+    {
+        var code = random.NextDouble() < 0.6 ? "M" : "A";
+        x.Append(CultureInfo.InvariantCulture, $"        <derivativeTransaction>\n            <securityTitle>\n                <value>{DerivTitles[random.Next(DerivTitles.Length)]}</value>\n            </securityTitle>\n");
+        x.Append(CultureInfo.InvariantCulture, $"            <conversionOrExercisePrice>\n                <value>{random.Next(1, 500)}.{random.Next(0, 100):D2}</value>{fn()}\n            </conversionOrExercisePrice>\n");
+        Transaction(x, random, date, type, code, fn);
+        var shares = random.Next(100, 500_000);
+        x.Append(CultureInfo.InvariantCulture, $"            <transactionAmounts>\n                <transactionShares>\n                    <value>{shares}</value>\n                </transactionShares>\n");
+        if (random.NextDouble() < 0.1) x.Append(CultureInfo.InvariantCulture, $"                <transactionTotalValue>\n                    <value>{shares * 3}</value>\n                </transactionTotalValue>\n");
+        x.Append(CultureInfo.InvariantCulture, $"                <transactionPricePerShare>\n                    <value>0</value>{fn()}\n                </transactionPricePerShare>\n                <transactionAcquiredDisposedCode>\n                    <value>{(code == "M" ? "D" : "A")}</value>\n                </transactionAcquiredDisposedCode>\n            </transactionAmounts>\n");
+        x.Append(CultureInfo.InvariantCulture, $"            <exerciseDate>\n                <value>{date.AddYears(-1):yyyy-MM-dd}</value>\n            </exerciseDate>\n            <expirationDate>\n                <value>{date.AddYears(random.Next(1, 10)):yyyy-MM-dd}</value>{fn()}\n            </expirationDate>\n");
+        x.Append(CultureInfo.InvariantCulture, $"            <underlyingSecurity>\n                <underlyingSecurityTitle>\n                    <value>Common Stock</value>\n                </underlyingSecurityTitle>\n                <underlyingSecurityShares>\n                    <value>{shares}.0</value>\n                </underlyingSecurityShares>\n            </underlyingSecurity>\n");
+        Following(x, random, fn);
+        x.Append("        </derivativeTransaction>\n");
+    }
+
+    /// <summary>Date, deemed execution date (rarely), coding and timeliness (early or late on some Form 5 trades).</summary>
+    static void Transaction(StringBuilder x, Random random, DateOnly date, string type, string code, Func<string> fn)
+    {
+        x.Append(CultureInfo.InvariantCulture, $"            <transactionDate>\n                <value>{date.AddDays(-random.Next(0, 3)):yyyy-MM-dd}</value>{fn()}\n            </transactionDate>\n");
+        if (random.NextDouble() < 0.05) x.Append(CultureInfo.InvariantCulture, $"            <deemedExecutionDate>\n                <value>{date:yyyy-MM-dd}</value>\n            </deemedExecutionDate>\n");
+        var formType = type.StartsWith('5') || random.NextDouble() < 0.03 ? "5" : "4";
+        x.Append(CultureInfo.InvariantCulture, $"            <transactionCoding>\n                <transactionFormType>{formType}</transactionFormType>\n                <transactionCode>{code}</transactionCode>\n                <equitySwapInvolved>{(random.NextDouble() < 0.02 ? "true" : "0")}</equitySwapInvolved>{fn()}\n            </transactionCoding>\n");
+        if (formType == "5" && random.NextDouble() < 0.5)
+            x.Append(CultureInfo.InvariantCulture, $"            <transactionTimeliness>\n                <value>{(random.NextDouble() < 0.5 ? "E" : "L")}</value>\n            </transactionTimeliness>\n");
+    }
+
+    static void Following(StringBuilder x, Random random, Func<string> fn)
+    {
+        x.Append(CultureInfo.InvariantCulture, $"            <postTransactionAmounts>\n                <sharesOwnedFollowingTransaction>\n                    <value>{random.Next(0, 3_000_000)}</value>{fn()}\n                </sharesOwnedFollowingTransaction>\n            </postTransactionAmounts>\n");
+        var indirect = random.NextDouble() < 0.25;
+        x.Append(CultureInfo.InvariantCulture, $"            <ownershipNature>\n                <directOrIndirectOwnership>\n                    <value>{(indirect ? "I" : "D")}</value>\n                </directOrIndirectOwnership>\n");
+        if (indirect) x.Append(CultureInfo.InvariantCulture, $"                <natureOfOwnership>\n                    <value>By {Surnames[random.Next(Surnames.Length)]} Family Trust</value>\n                </natureOfOwnership>\n");
+        x.Append("            </ownershipNature>\n");
     }
 
     static string LegacyHeaderOnly(Random random, string accession, long issuerCik, DateOnly date, int owners)

@@ -33,6 +33,10 @@ public static class RunCommand
         var port = CommonOptions.Port("Port to bind; 0 picks a free one (nodes read it from the run folder)");
         var pathColumn = new Option<string?>("--path-column") { Description = "CSV column holding the filing paths (default from hocon: filepath)" };
         var kind = new Option<InputKind>("--input-kind") { Description = "How to read INPUT", DefaultValueFactory = _ => InputKind.Auto };
+        var secFormat = new Option<bool>("--sec-format")
+        {
+            Description = "Also write the tables as the SEC's quarterly data sets lay them out (tab-separated, its names, DD-MON-YYYY dates) into RUN_DIR/results/sec/",
+        };
         var forms = CommonOptions.Forms(FormSelection.Default,
             "The ownership forms to take, each with its amendments: 3 (the default), or for example 3,4,5; filings of other forms become ERRORS rows (form_not_selected)");
         var mirror = new Option<string?>("--mirror-root") { Description = "For an EDGAR index: the folder that holds the mirror's edgar/ tree" };
@@ -40,17 +44,17 @@ public static class RunCommand
         var insecure = CommonOptions.InsecureTransport("Plain TCP instead of mutual TLS with the run's certificate; only on a trusted network");
         var command = new Command("run", "Process every filing of INPUT into the research tables; resumes from the run folder's journal")
         {
-            input, runDir, workers, host, port, pathColumn, kind, forms, mirror, insecure, verbose,
+            input, runDir, workers, host, port, pathColumn, kind, forms, secFormat, mirror, insecure, verbose,
         };
         command.SetAction((parse, _) => Run(signals,
             parse.GetRequiredValue(input), parse.GetValue(runDir), parse.GetValue(workers), parse.GetRequiredValue(host),
-            parse.GetValue(port), parse.GetValue(pathColumn), parse.GetValue(kind), parse.GetRequiredValue(forms), parse.GetValue(mirror), parse.GetValue(insecure),
+            parse.GetValue(port), parse.GetValue(pathColumn), parse.GetValue(kind), parse.GetRequiredValue(forms), parse.GetValue(secFormat), parse.GetValue(mirror), parse.GetValue(insecure),
             parse.GetValue(verbose)));
         return command;
     }
 
     static async Task<int> Run(ShutdownSignals signals, string input, string? runDir, int? workers, string host, int port, string? pathColumn, InputKind kind,
-        FormSelection forms, string? mirror, bool insecure, bool verbose)
+        FormSelection forms, bool secFormat, string? mirror, bool insecure, bool verbose)
     {
         if (HoconFiles.TryLoad("coordinator.conf", "node.conf", "shared.conf") is not { } files) return ExitCodes.BadUsage;
         signals.SetDeadline(files.GetTimeSpan("form3.shutdown-deadline"));
@@ -121,6 +125,8 @@ public static class RunCommand
         {
             return await Exit(ExitCodes.Stopped, $"stopped by {signals.Signal} while listing the input, before the run started; run the same command again to start it");
         }
+        if (result is RunOutcome.Completed && SecLayout(folder, secFormat) is { } secProblem)
+            return await Exit(ExitCodes.Failed, $"error: the tables are in {folder.Results}, but {secProblem}; check the run folder, then run the same command again");
         switch (result)
         {
             case RunOutcome.Completed { Manifest: var manifest } when manifest.ErrorsByKind.GetValueOrDefault(ErrorKind.RetriesExhausted) is > 0 and var retry:
@@ -135,6 +141,25 @@ public static class RunCommand
                 return await Exit(ExitCodes.Failed, $"error: {failed.Reason}");
             default:
                 return ExitCodes.Failed;
+        }
+    }
+
+    /// <summary>
+    /// Writes results/sec/ when asked, and otherwise removes one an earlier run wrote, which would no longer match the
+    /// tables; null, or what went wrong.
+    /// </summary>
+    static string? SecLayout(RunFolder folder, bool wanted)
+    {
+        var sec = Path.Combine(folder.Results, SecFormat.FolderName);
+        try
+        {
+            if (wanted) SecFormat.Write(folder.Results);
+            else if (Directory.Exists(sec)) Directory.Delete(sec, recursive: true);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"{sec} could not be {(wanted ? "written" : "removed")} ({e.Message})";
         }
     }
 

@@ -17,6 +17,9 @@ public static partial class CsvCells
         return PlainNumber().IsMatch(cell) ? cell : "'" + cell;
     }
 
+    /// <summary>The cell as it was before <see cref="GuardFormula"/>: for readers that execute nothing (the SEC layout).</summary>
+    public static string Unguard(string cell) => cell.StartsWith('\'') && GuardFormula(cell[1..]) == cell ? cell[1..] : cell;
+
     [GeneratedRegex(@"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")]
     private static partial Regex PlainNumber();
 }
