@@ -24,11 +24,12 @@ public static class EndToEndBenchmark
     static readonly TimeSpan Timeout = TimeSpan.FromMinutes(30);
 
     /// <param name="name">The process's name, and its log's: logs are appended to, so each run in one folder needs its own.</param>
-    public static async Task<EndToEndResult> Embedded(string input, int files, string runDir, string name = "embedded")
+    /// <param name="options">More options of `run`, such as --forms.</param>
+    public static async Task<EndToEndResult> Embedded(string input, int files, string runDir, string name = "embedded", params string[] options)
     {
         var startedAt = DateTimeOffset.UtcNow;
         var watch = Stopwatch.StartNew();
-        using var run = Form3Process.Start("form3-coordinator", name, Path.Combine(runDir, "..", "logs"), null, "run", input, "--run-dir", runDir);
+        using var run = Form3Process.Start("form3-coordinator", name, Path.Combine(runDir, "..", "logs"), null, ["run", input, "--run-dir", runDir, .. options]);
         await Expect(run, 0);
         var elapsed = watch.Elapsed;
         return Result("embedded default (1 process, 2 workers)", elapsed, files, runDir) with { Fixed = FixedCost.Read(run.Log(), startedAt, startedAt + elapsed) };
@@ -78,10 +79,12 @@ public static class EndToEndBenchmark
     /// The yardstick: shared/bench/py_extract.py, the plain Python script a researcher would write, with 2 processes,
     /// run from the corpus folder (its CSV's paths are relative to it). Null when the script is not beside the repository.
     /// </summary>
-    public static async Task<double?> PythonScript(string corpusDir, string csv, int files, string outDir)
+    /// <param name="script">Another script with py_extract.py's command line (default: py_extract.py itself).</param>
+    public static async Task<double?> PythonScript(string corpusDir, string csv, int files, string outDir, string? script = null)
     {
-        var script = Path.GetFullPath(Path.Combine(TestData.RepoRoot, "..", "shared", "bench", "py_extract.py"));
-        if (!File.Exists(script)) return null;
+        var yardstick = Path.GetFullPath(Path.Combine(TestData.RepoRoot, "..", "shared", "bench", "py_extract.py"));
+        if (!File.Exists(yardstick)) return null;
+        script ??= yardstick;
         var watch = Stopwatch.StartNew();
         await Shell.Run("python3", [script, csv, outDir, "--procs", "2"], workingDirectory: corpusDir, timeout: Timeout);
         return files / watch.Elapsed.TotalSeconds;

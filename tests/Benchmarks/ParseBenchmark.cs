@@ -26,9 +26,9 @@ public static class ParseBenchmark
     }
 
     /// <summary>Files per second extracting in-memory filings into rows on one thread (after one warm-up pass).</summary>
-    public static double ExtractInMemory(IReadOnlyList<byte[]> filings, TimeSpan minimum)
+    public static double ExtractInMemory(IReadOnlyList<byte[]> filings, TimeSpan minimum, FormSelection? forms = null)
     {
-        var extractor = new OwnershipExtractor(FormSelection.Default);
+        var extractor = new OwnershipExtractor(forms ?? FormSelection.Default);
         return RateInMemory(filings, minimum, (filing, path) => extractor.Extract(filing, path));
     }
 

@@ -7,11 +7,13 @@ var root = new RootCommand("Form3Actors benchmarks and corpus generator");
 var output = new Argument<string>("output") { Description = "Folder to write the corpus into" };
 var count = new Option<int>("--count") { Description = "Number of filings", DefaultValueFactory = _ => 10_000 };
 var seed = new Option<int>("--seed") { Description = "Random seed (same seed, same corpus)", DefaultValueFactory = _ => 1 };
-var generate = new Command("generate", "Write a synthetic EDGAR-mirror corpus of Form 3 filings and its input CSV") { output, count, seed };
+var mixed = new Option<bool>("--mixed") { Description = "Forms 4 and 5 with their transactions as most of the corpus, as on EDGAR (run it with --forms 3,4,5)" };
+var generate = new Command("generate", "Write a synthetic EDGAR-mirror corpus of ownership filings and its input CSV") { output, count, seed, mixed };
 generate.SetAction(parse =>
 {
-    var corpus = CorpusGenerator.Generate(parse.GetRequiredValue(output), parse.GetValue(count), parse.GetValue(seed));
-    Console.WriteLine($"{corpus.Files} files in {corpus.Root}: {corpus.Form3} Form 3, {corpus.HeaderOnly} header-only, {corpus.NotForm3} Form 4, {corpus.Broken} broken; input {corpus.InputCsv}");
+    var corpus = CorpusGenerator.Generate(parse.GetRequiredValue(output), parse.GetValue(count), parse.GetValue(seed), parse.GetValue(mixed));
+    Console.WriteLine($"{corpus.Files} files in {corpus.Root}: {corpus.Form3} Form 3, {corpus.HeaderOnly} header-only, {corpus.NotForm3} Forms 4 and 5 " +
+        $"({corpus.Transactions} transactions), {corpus.Broken} broken; input {corpus.InputCsv}");
 });
 root.Add(generate);
 
@@ -40,6 +42,14 @@ slow.SetAction(async (parse, _) => await SlowStorageBenchmark.Run(parse.GetValue
     parse.GetRequiredValue(latencies).Split(',').Select(s => double.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToList(),
     parse.GetValue(pythonSeconds), parse.GetRequiredValue(work)));
 root.Add(slow);
+
+var formsFiles = new Option<int>("--files") { Description = "Filings of each generated corpus (Form 3 only, and mixed)", DefaultValueFactory = _ => 20_000 };
+var forms = new Command("forms", "Forms 3 against Forms 4 and 5: the extractor per core (files and MB per second), and end to end against the plain script extended to transactions; prints a Markdown table")
+{
+    formsFiles, work,
+};
+forms.SetAction(async (parse, _) => await FormsBenchmark.Run(parse.GetValue(formsFiles), parse.GetRequiredValue(work)));
+root.Add(forms);
 
 var scaleOnly = new Command("scale", "Only the coordinator table of `run`: hand-out and journal with no-op workers, recovery, ledger memory") { scale, work };
 scaleOnly.SetAction(async (parse, _) => await BenchmarkReport.Scale(
