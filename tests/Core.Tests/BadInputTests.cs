@@ -25,6 +25,18 @@ public sealed class BadInputTests
     public void Minimal_document_is_accepted() => Assert.True(new OwnershipExtractor(FormSelection.Default).Extract(Encoding.UTF8.GetBytes(Minimal), "m.xml").Succeeded);
 
     [Fact]
+    public void An_undeclared_namespace_prefix_or_a_misplaced_colon_is_invalid_xml_and_a_declared_prefix_is_read()
+    {
+        var undeclared = Error(Minimal.Replace("</ownershipDocument>", "<f:otnoteId id=\"F1\"/></ownershipDocument>"));
+        Assert.Equal((Stage.Xml, ErrorKind.InvalidXml), (undeclared.Stage, undeclared.Kind));
+        Assert.StartsWith("namespace prefix 'f' of <f:otnoteId> at offset 50 is not declared", undeclared.Message);
+        Assert.Contains("namespace prefix 'x' of the attribute x:id", Error(Minimal.Replace("</ownershipDocument>", "<footnoteId x:id=\"F1\"/></ownershipDocument>")).Message);
+        Assert.Contains("is not a valid qualified name", Error(Minimal.Replace("</ownershipDocument>", "<a:b:c xmlns:a=\"urn:a\"/></ownershipDocument>")).Message);
+        var declared = "<o:ownershipDocument xmlns:o=\"urn:o\" xmlns:xsi=\"urn:xsi\" xsi:noNamespaceSchemaLocation=\"x.xsd\"><o:documentType>3</o:documentType></o:ownershipDocument>";
+        Assert.True(new OwnershipExtractor(FormSelection.Default).Extract(Encoding.UTF8.GetBytes(declared), "ns.xml").Succeeded);
+    }
+
+    [Fact]
     public void Empty_file() => Assert.Equal(new ExtractionError(Stage.Read, ErrorKind.Empty, "file is empty"), Error([]));
 
     [Fact]

@@ -15,8 +15,9 @@ public static class SecHeaderParser
         var section = Section.None;
         HeaderParty? party = null;
         var sub = "";
-        foreach (var rawLine in header.EnumerateLines())
+        for (var rest = header; !rest.IsEmpty;)
         {
+            var rawLine = NextLine(ref rest);
             var line = rawLine.TrimEnd();
             if (line.IsEmpty) continue;
             if (line[0] == '<')
@@ -87,8 +88,9 @@ public static class SecHeaderParser
         var section = Section.None;
         HeaderParty? party = null;
         var sub = "";
-        foreach (var rawLine in header.EnumerateLines())
+        for (var rest = header; !rest.IsEmpty;)
         {
+            var rawLine = NextLine(ref rest);
             var line = rawLine.Trim();
             if (line.Length < 3 || line[0] != '<') continue;
             var close = line.IndexOf('>');
@@ -242,5 +244,23 @@ public static class SecHeaderParser
             case "STATE": address.State = value; break;
             case "ZIP": address.Zip = value; break;
         }
+    }
+
+    /// <summary>
+    /// Cuts the first line off <paramref name="rest"/>. Lines end at \r\n, \r or \n only: string.EnumerateLines also
+    /// ends them at form feeds and U+0085, which Latin-1 makes of the bytes 0x0C and 0x85 inside a value.
+    /// </summary>
+    static ReadOnlySpan<char> NextLine(ref ReadOnlySpan<char> rest)
+    {
+        var at = rest.IndexOfAny('\r', '\n');
+        if (at < 0)
+        {
+            var last = rest;
+            rest = [];
+            return last;
+        }
+        var line = rest[..at];
+        rest = rest[(at + (rest[at] == '\r' && at + 1 < rest.Length && rest[at + 1] == '\n' ? 2 : 1))..];
+        return line;
     }
 }

@@ -156,6 +156,7 @@ public static class XmlScanner
                 e.AttrStart = nameEnd;
                 pos = ScanAttributes(s, nameEnd, out var selfClosing);
                 e.AttrEnd = selfClosing ? pos - 2 : pos - 1;
+                if (s[nameStart..pos].IndexOf((byte)':') >= 0) CheckPrefixes(s, tree, index);
                 if (selfClosing)
                 {
                     e.ContentStart = e.ContentEnd = pos;
@@ -222,6 +223,58 @@ public static class XmlScanner
             if (value.IndexOf((byte)'<') >= 0) throw Invalid($"'<' inside an attribute value at offset {pos}");
             CheckReferences(value, pos + 1, endsDocument: false);
             pos += close + 2;
+        }
+    }
+
+    /// <summary>
+    /// Namespaces in XML: a name has at most one ':', neither first nor last, and its prefix is <c>xml</c> or declared
+    /// (<c>xmlns:p="…"</c>) on the element or one of its ancestors; an element is never in the <c>xmlns</c> prefix.
+    /// Only tags that hold a ':' get here, which in ownership XML is the root at most.
+    /// </summary>
+    static void CheckPrefixes(ReadOnlySpan<byte> s, XmlTree tree, int element)
+    {
+        ref var e = ref tree[element];
+        var name = s.Slice(e.QNameStart, e.QNameLength);
+        if (Prefix(name, e.QNameStart) is { } prefix && (prefix.SequenceEqual("xmlns"u8) || !Declared(s, tree, element, prefix)))
+            throw Invalid($"namespace prefix '{Show(prefix)}' of <{Show(name)}> at offset {e.QNameStart} is not declared");
+        foreach (var (attribute, at) in AttributeNames(s, e.AttrStart, e.AttrEnd))
+            if (Prefix(attribute, at) is { } p && !p.SequenceEqual("xmlns"u8) && !Declared(s, tree, element, p))
+                throw Invalid($"namespace prefix '{Show(p)}' of the attribute {Show(attribute)} at offset {at} is not declared");
+    }
+
+    /// <summary>The prefix of a qualified name, or an empty span for none; a name with a misplaced ':' is invalid.</summary>
+    static ReadOnlySpan<byte> Prefix(ReadOnlySpan<byte> name, int offset)
+    {
+        var colon = name.IndexOf((byte)':');
+        if (colon < 0) return [];
+        if (colon == 0 || colon == name.Length - 1 || name[(colon + 1)..].IndexOf((byte)':') >= 0)
+            throw Invalid($"name '{Show(name)}' at offset {offset} is not a valid qualified name (one ':' between a prefix and a local name)");
+        return name[..colon];
+    }
+
+    static bool Declared(ReadOnlySpan<byte> s, XmlTree tree, int element, ReadOnlySpan<byte> prefix)
+    {
+        if (prefix.IsEmpty || prefix.SequenceEqual("xml"u8)) return true;
+        for (var at = element; at != XmlTree.None; at = tree[at].Parent)
+            foreach (var (attribute, _) in AttributeNames(s, tree[at].AttrStart, tree[at].AttrEnd))
+                if (attribute.Length == prefix.Length + 6 && attribute.StartsWith("xmlns:"u8) && attribute[6..].SequenceEqual(prefix)) return true;
+        return false;
+    }
+
+    /// <summary>The names of the attributes between a tag's name and its end, which <see cref="ScanAttributes"/> found well formed.</summary>
+    static List<(byte[] Name, int Offset)> AttributeNames(ReadOnlySpan<byte> s, int from, int to)
+    {
+        var names = new List<(byte[], int)>();
+        var pos = from;
+        while (true)
+        {
+            while (pos < to && IsSpace(s[pos])) pos++;
+            if (pos >= to || s[pos] == (byte)'/') return names;
+            var end = ScanName(s, pos);
+            names.Add((s[pos..end].ToArray(), pos));
+            var quote = s[(s[end..].IndexOfAny("\"'"u8) + end)];
+            var open = s[end..].IndexOf(quote) + end;
+            pos = s[(open + 1)..].IndexOf(quote) + open + 2;
         }
     }
 
