@@ -3,10 +3,10 @@ using System.Text;
 using Akka.Actor;
 using Akka.Serialization;
 using Form3Actors.Core.Hosting;
+using Form3Actors.Messages;
 using Form3Actors.Messages.CoordinatorEvents;
 using Form3Actors.Messages.Serialization;
 using Form3Actors.Messages.WorkProtocol;
-using Form3Actors.Messages;
 
 namespace Form3Actors.Coordinator.Tests;
 

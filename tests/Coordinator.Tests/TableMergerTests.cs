@@ -4,9 +4,9 @@ using Form3Actors.Coordinator.Output;
 using Form3Actors.Coordinator.State;
 using Form3Actors.Core.Extraction;
 using Form3Actors.Core.Output;
+using Form3Actors.Messages;
 using Form3Actors.Messages.CoordinatorEvents;
 using Form3Actors.Messages.WorkProtocol;
-using Form3Actors.Messages;
 
 namespace Form3Actors.Coordinator.Tests;
 

@@ -1,7 +1,7 @@
 using Form3Actors.Coordinator.Inputs;
 using Form3Actors.Core.Extraction;
-using Form3Actors.Messages.CoordinatorEvents;
 using Form3Actors.Messages;
+using Form3Actors.Messages.CoordinatorEvents;
 
 namespace Form3Actors.Coordinator.Tests;
 

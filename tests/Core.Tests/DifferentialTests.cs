@@ -1,7 +1,7 @@
 using Form3Actors.Core.Extraction;
 using Form3Actors.Core.Tests.Reference;
-using Form3Actors.Testing.Reference;
 using Form3Actors.Testing;
+using Form3Actors.Testing.Reference;
 using Xunit.Abstractions;
 
 namespace Form3Actors.Core.Tests;

@@ -3,8 +3,8 @@ using Akka.TestKit;
 using Form3Actors.Core.Extraction;
 using Form3Actors.Core.Output;
 using Form3Actors.Core.Work;
-using Form3Actors.Messages.WorkProtocol;
 using Form3Actors.Messages;
+using Form3Actors.Messages.WorkProtocol;
 using Form3Actors.Testing;
 
 namespace Form3Actors.Core.Tests;

@@ -2,9 +2,9 @@ using System.Net.Security;
 using System.Net.Sockets;
 using Akka.Actor;
 using Form3Actors.Core.Hosting;
+using Form3Actors.Messages;
 using Form3Actors.Messages.CoordinatorEvents;
 using Form3Actors.Messages.WorkProtocol;
-using Form3Actors.Messages;
 using Form3Actors.Testing;
 
 namespace Form3Actors.Integration.Tests;

@@ -31,7 +31,7 @@ public sealed class InputListing
     sealed record KeyIndex(FileKey[] Keys, int[] Index);
 
     /// <summary>The forms the run takes from these files: sent with every batch, so that every node extracts the same.</summary>
-    public FormSelection Forms { get; set; } = FormSelection.Default;
+    public FormSelection Forms { get; internal set; } = FormSelection.Default;
 
     public InputListing(string description, int arenaChunkBytes = DefaultArenaChunkBytes)
     {

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using System.IO.Hashing;
 using Form3Actors.Core.Extraction;
-using Form3Actors.Messages.WorkProtocol;
 using Form3Actors.Messages;
+using Form3Actors.Messages.WorkProtocol;
 
 namespace Form3Actors.Core.Output;
 

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
-using System.Text.Json.Serialization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Form3Actors.Messages.CoordinatorEvents;
 
 namespace Form3Actors.Messages.WorkProtocol;
