@@ -26,6 +26,9 @@ public static class FormsBenchmark
         var real3 = Directory.GetFiles(Path.Combine(TestData.RepoRoot, "tests", "data", "form3-full-submissions"), "*.txt").Select(File.ReadAllBytes).ToList();
         var real45 = Directory.GetFiles(Path.Combine(TestData.RepoRoot, "tests", "data", "form45-filings")).Where(f => !f.EndsWith(".csv", StringComparison.Ordinal))
             .Select(File.ReadAllBytes).ToList();
+        var older = Directory.GetFiles(Path.Combine(TestData.RepoRoot, "tests", "data", "older-filings")).Where(f => f.EndsWith(".txt", StringComparison.Ordinal) || f.EndsWith(".xml", StringComparison.Ordinal))
+            .Select(File.ReadAllBytes).ToList();
+        var enveloped = Paths(mixed).Select(File.ReadAllBytes).Where(PemEnvelope.IsEnveloped).Take(5_000).ToList();
 
         Console.WriteLine("## Forms 3, 4 and 5: the extractor on one thread (per core), in-memory bytes");
         Console.WriteLine();
@@ -35,6 +38,8 @@ public static class FormsBenchmark
         Row("generated Forms 4 and 5 (transactions and holdings)", foursAndFives);
         Row("real Forms 3 (tests/data/form3-full-submissions)", real3);
         Row("real Forms 4, 4/A and 5 (tests/data/form45-filings)", real45);
+        Row("generated filings of 2003-2010, in EDGAR's privacy-enhanced-message envelope", enveloped);
+        Row("real Forms 4 of 2010-2011, 6 of them enveloped (tests/data/older-filings)", older);
         Console.WriteLine();
 
         Console.WriteLine("## End to end (whole command, 2 cores): files per second");

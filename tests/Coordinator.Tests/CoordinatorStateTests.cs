@@ -42,7 +42,7 @@ public sealed class CoordinatorStateTests
     static IEnumerable<string> Logs(Decision decision, LogLevel level) => decision.Effects.OfType<Log>().Where(l => l.Level == level).Select(l => l.Text);
 
     static Decision Begin(CoordinatorState state, IReadOnlyList<InputFile> files, long sequenceNr = 0, MergeStamp? previous = null) =>
-        state.Decide(new BeginRun(Listing(files), sequenceNr, previous is null ? null : ManifestOf(previous, files)), Now);
+        state.Decide(new BeginRun(Listing(files), sequenceNr, previous is null ? null : ManifestOf(previous, files), ResultOutputs.CsvOnly), Now);
 
     /// <summary>A merge that found nothing damaged.</summary>
     static readonly MergeResult Clean = MergeResult.Damaged(new Dictionary<int, string>());
@@ -314,7 +314,7 @@ public sealed class CoordinatorStateTests
         Assert.Contains("Snapshot failed (disk full)", Assert.Single(Logs(failed, LogLevel.WarningLevel)));
         var merge = Assert.IsType<MergeTables>(Assert.Single(failed.Effects, e => e is not Log));
         Assert.Equal((1, 0, 1), (merge.Ledger.FileCount, merge.AlreadyDone, merge.Processed));
-        Assert.Equal(new MergeStamp(1, merge.Input.Fingerprint(state.Ledger.VersionOf)), merge.Stamp); // one event journaled by this run
+        Assert.Equal(new MergeStamp(1, merge.Input.Fingerprint(state.Ledger.VersionOf), "csv"), merge.Stamp); // one event journaled by this run
     }
 
     [Fact]

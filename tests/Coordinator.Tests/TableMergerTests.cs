@@ -64,6 +64,38 @@ public sealed class TableMergerTests
     }
 
     [Fact]
+    public void The_sec_layout_keeps_text_as_filed_where_the_csv_collapses_it()
+    {
+        using var temp = new TempFolder();
+        var parts = Path.Combine(temp.Path, "parts");
+        var results = Path.Combine(temp.Path, "results");
+        var a = TestFiles.File(1);
+        var rows = new FilingRows { FilingDateSource = FilingDateSource.SecHeader };
+        rows.Add(Table.Submission,
+        [
+            "0000000001-24-000001", "2024-01-05", "2024-01-03", "", "", new Cell("0", "false"), "", "", "4", "0000000001", "Issuer", "ISS",
+            new Cell("wrapped over lines", "wrapped  over\nlines"), "", "X0508", "0", "", "1", "", "1.txt",
+        ]);
+        var ledger = new RunLedger();
+        using (var writer = new PartFileWriter(parts, "w1"))
+        {
+            writer.Add(a.Key, rows);
+            ledger.Apply(Completed(1, writer.Commit(), a));
+        }
+        var result = new TableMerger(parts, results, outputs: new ResultOutputs(SecLayout: true)).Merge(ledger, new InputListing("test", [a], 0, 0, 0));
+
+        Assert.Contains(",0,,,4,0000000001,Issuer,ISS,wrapped over lines,", Lines(results, Table.Submission)[1]);
+        var sec = File.ReadAllLines(Path.Combine(results, "sec", "SUBMISSION.tsv"));
+        Assert.Equal("0000000001-24-000001\t05-JAN-2024\t03-JAN-2024\t\t\tfalse\t\t\t4\t0000000001\tIssuer\tISS\twrapped  over lines", sec[1]);
+        Assert.Equal(new FileInfo(Path.Combine(results, "sec", "SUBMISSION.tsv")).Length, result.Tables["sec/SUBMISSION.tsv"].Bytes);
+        Assert.Equal(8, Directory.GetFiles(Path.Combine(results, "sec")).Length); // no temporary file left
+
+        // Merged again without the layout: results/sec/ goes, as it would no longer follow the tables.
+        new TableMerger(parts, results).Merge(ledger, new InputListing("test", [a], 0, 0, 0));
+        Assert.False(Directory.Exists(Path.Combine(results, "sec")));
+    }
+
+    [Fact]
     public void Each_filing_of_a_segment_is_judged_on_its_own_whatever_its_neighbours()
     {
         // The merge decides once per run of rows with the same key: a superseded filing between two current ones,

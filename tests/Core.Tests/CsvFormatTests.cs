@@ -75,27 +75,43 @@ public sealed class CsvFormatTests
     }
 
     [Fact]
-    public void Part_rows_keep_key_cells_and_extra_apart_and_guard_formulas()
+    public void Part_rows_keep_key_as_filed_cells_and_extra_apart_and_guard_formulas()
     {
         var writer = new CsvRowWriter();
-        PartFormat.WriteRow(writer, "00ff", ["0001-24-000001", "=HYPERLINK(\"x\")", "a,b", "-5"], "SecHeader");
+        string?[] asFiled = [null, "=HYPERLINK(\"x\")", "a,  b", null];
+        PartFormat.WriteRow(writer, "00ff", asFiled, ["0001-24-000001", "=HYPERLINK(\"x\")", "a, b", "-5"], "SecHeader");
         var row = writer.Written;
         Assert.Equal("00ff", Encoding.UTF8.GetString(PartFormat.Key(row)));
         Assert.Equal("SecHeader", PartFormat.FilingDateSource(row));
-        var cells = PartFormat.TableCells(row, Extraction.Table.Submission);
-        Assert.Equal(["0001-24-000001", "'=HYPERLINK(\"x\")", "a,b", "-5"], CsvRecords.Fields(cells));
+        var cells = PartFormat.TableCells(row, Extraction.Table.Submission, withAsFiled: true);
+        Assert.Equal(["0001-24-000001", "'=HYPERLINK(\"x\")", "a, b", "-5"], CsvRecords.Fields(cells));
+        var values = CsvRecords.Fields(cells);
+        AsFiledCells.Apply(CsvRecords.Unquote(PartFormat.AsFiled(row, withAsFiled: true)), values);
+        Assert.Equal(["0001-24-000001", "=HYPERLINK(\"x\")", "a,  b", "-5"], values); // as filed: never guarded, white space kept
+    }
+
+    [Fact]
+    public void Part_rows_written_before_the_as_filed_column_are_still_read()
+    {
+        // key, cells, extra: as versions before the SEC layout kept text as filed wrote them.
+        var row = "00ff,0001-24-000001,a b,SecHeader\n"u8;
+        var segment = new Messages.WorkProtocol.PartSegment("w.part", "SUBMISSION", 0, row.Length);
+        Assert.Equal(row.Length, PartFormat.RowLength(row, 0, segment, 5, out var withAsFiled));
+        Assert.False(withAsFiled);
+        Assert.Equal("0001-24-000001,a b", Encoding.UTF8.GetString(PartFormat.TableCells(row, Extraction.Table.Submission, withAsFiled)));
+        Assert.True(PartFormat.AsFiled(row, withAsFiled).IsEmpty);
     }
 
     [Fact]
     public void A_part_row_with_the_wrong_number_of_fields_is_refused_not_copied()
     {
         var writer = new CsvRowWriter();
-        PartFormat.WriteRow(writer, "00ff", ["0001-24-000001", "one cell short of a footnote row"], extra: null);
+        PartFormat.WriteRow(writer, "00ff", asFiled: null, ["0001-24-000001"], extra: null);
         var bytes = writer.Written.ToArray();
         var segment = new Messages.WorkProtocol.PartSegment("w.part", "FOOTNOTES", 0, bytes.Length);
 
         var width = PartFormat.SegmentColumns(Extraction.Table.Footnotes).Count;
-        var error = Assert.Throws<InvalidDataException>(() => PartFormat.RowLength(bytes, 0, segment, width));
-        Assert.Contains("has a row of 3 fields, expected 4", error.Message);
+        var error = Assert.Throws<InvalidDataException>(() => PartFormat.RowLength(bytes, 0, segment, width, out _));
+        Assert.Contains("has a row of 3 fields, expected 5", error.Message);
     }
 }

@@ -21,15 +21,37 @@ public sealed class DifferentialMutationTests(ITestOutputHelper output)
     static readonly IReadOnlyList<int> AllForms = FormSelection.All.Forms;
 
     static readonly (string Path, byte[] Bytes)[] Seeds = DifferentialTests.RealFilings()
-        .Concat(Directory.EnumerateFiles(Path.Combine(Testing.TestData.RepoRoot, "tests", "data", "form45-filings")).Where(f => !f.EndsWith(".csv", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        .Concat(new[] { "form45-filings", "older-filings" }.SelectMany(folder => Directory.EnumerateFiles(Path.Combine(Testing.TestData.RepoRoot, "tests", "data", folder))
+            .Where(f => !f.EndsWith(".csv", StringComparison.Ordinal) && !f.EndsWith(".md", StringComparison.Ordinal)).Order(StringComparer.Ordinal)))
         .Select(p => (p, File.ReadAllBytes(p)))
         .Where(s => ReferenceReader.Read(s.Item2, s.p, AllForms).Accepted)
         .ToArray();
 
     static readonly Func<Random, byte[], byte[]>[] Kinds =
     [
-        Truncate, FlipByte, FlipToAnyByte, SpliceJunk, InjectDtd, ReencodeXml, Namespace,
+        Truncate, FlipByte, FlipToAnyByte, SpliceJunk, InjectDtd, ReencodeXml, Namespace, Envelope,
     ];
+
+    /// <summary>
+    /// EDGAR's privacy-enhanced-message envelope: a seed without one is wrapped (whole, or with its blank line, END
+    /// line or a header line damaged, or the BEGIN line alone); an enveloped seed gets its own envelope damaged.
+    /// </summary>
+    static byte[] Envelope(Random random, byte[] bytes)
+    {
+        if (!Testing.PemEnvelope.IsEnveloped(bytes)) return Testing.PemEnvelope.Wrap(bytes, (Testing.EnvelopeDamage)random.Next(5));
+        var text = Encoding.Latin1.GetString(bytes);
+        var inner = text.IndexOf("\n<", StringComparison.Ordinal) + 1;
+        var end = text.LastIndexOf(Testing.PemEnvelope.End, StringComparison.Ordinal);
+        var at = random.Next(0, inner);
+        var damaged = random.Next(4) switch
+        {
+            0 => text[..at] + (char)random.Next(32, 127) + text[(at + 1)..],
+            1 => text[..(inner - 1)].TrimEnd('\n') + "\n" + text[inner..],
+            2 => text[..end],
+            _ => text[..random.Next(end, text.Length)],
+        };
+        return Encoding.Latin1.GetBytes(damaged);
+    }
 
     static byte[] Truncate(Random random, byte[] bytes) => bytes[..random.Next(0, bytes.Length)];
 

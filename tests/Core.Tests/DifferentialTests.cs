@@ -62,7 +62,8 @@ public sealed class DifferentialTests(ITestOutputHelper output)
                     transactions += reference.Tables["NONDERIV_TRANS"].Count + reference.Tables["DERIV_TRANS"].Count;
                 }
             }
-            output.WriteLine($"{corpus.Files:N0} generated filings compared, {both:N0} accepted by both, {transactions:N0} transactions");
+            output.WriteLine($"{corpus.Files:N0} generated filings compared ({corpus.Enveloped:N0} in the privacy-enhanced-message envelope), {both:N0} accepted by both, {transactions:N0} transactions");
+            Assert.True(corpus.Enveloped > corpus.Files / 4, $"only {corpus.Enveloped} of {corpus.Files} generated filings are enveloped");
             Assert.True(differences.Count == 0, $"{differences.Count} differences, first: {string.Join("\n", differences.Take(5))}");
             Assert.Equal(accepted(corpus), both);
             Assert.Equal(corpus.Transactions, transactions);

@@ -137,9 +137,11 @@ public sealed class LivenessTests(ClusterFixture fixture) : IClassFixture<Cluste
                 Directory.CreateDirectory(rollback);
                 break;
             }
-            catch (IOException) when (File.Exists(rollback))
+            catch (IOException) when (!run.HasExited)
             {
-                await Task.Delay(1); // a transaction is under way; its rollback file goes when it commits
+                // A transaction is under way; its rollback file goes when it commits (perhaps between the create and
+                // this line, so its absence now says nothing).
+                await Task.Delay(1);
             }
         }
 

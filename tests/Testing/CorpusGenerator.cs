@@ -6,8 +6,9 @@ namespace Form3Actors.Testing;
 /// <summary>What a generated corpus holds, so tests can check counts without re-reading it.</summary>
 /// <param name="NotForm3">Forms 4 and 5 (with <see cref="CorpusGenerator.Generate"/>'s <c>mixed</c>, most of the corpus).</param>
 /// <param name="Transactions">Table I and II transactions in all Forms 4 and 5.</param>
+/// <param name="Enveloped">Files in EDGAR's privacy-enhanced-message envelope (those filed before March 2011).</param>
 public sealed record GeneratedCorpus(string Root, string InputCsv, int Files, int Form3, int HeaderOnly, int Broken, int NotForm3, int ReportingOwners,
-    int Transactions = 0);
+    int Transactions = 0, int Enveloped = 0);
 
 /// <summary>
 /// Writes N synthetic EDGAR full-submission filings laid out like a mirror (edgar/data/CIK/ACCESSION.txt) and an
@@ -15,7 +16,9 @@ public sealed record GeneratedCorpus(string Root, string InputCsv, int Files, in
 /// holdings of both kinds, footnotes and footnote-only values, amendments, paper-era header-only filings, a few
 /// Form 4s filed under the wrong list, and a small share of broken files (truncated, invalid XML, binary junk).
 /// A mixed corpus is laid out as EDGAR's ownership filings are: mostly Forms 4 (and some 4/A and 5), each with its
-/// transactions, from none to dozens, interleaved with holdings.
+/// transactions, from none to dozens, interleaved with holdings. Every era of EDGAR is there: filing dates run from
+/// 2003 to 2025, each filing carries a schema version of its time, and those filed before March 2011 are kept in the
+/// privacy-enhanced-message envelope EDGAR's archive has for them (about a third).
 /// </summary>
 public static class CorpusGenerator
 {
@@ -29,13 +32,29 @@ public static class CorpusGenerator
 
     static readonly string[] Codes = ["S", "S", "S", "P", "P", "A", "A", "M", "M", "F", "F", "G", "J", "C", "D", "I", "W", "X", "Z", "L"];
 
+    /// <summary>The ownership schema versions EDGAR accepted, each from about the year given (later ones replace earlier ones).</summary>
+    static readonly (int From, string[] Versions)[] Schemas =
+    [
+        (2003, ["X0101", "X0201"]), (2005, ["X0202", "X0203"]), (2007, ["X0204", "X0205"]), (2009, ["X0206", "X0301", "X0302"]),
+        (2011, ["X0303", "X0304"]), (2013, ["X0305", "X0306"]), (2023, ["X0407", "X0508"]),
+    ];
+
+    /// <summary>EDGAR's archive keeps the privacy-enhanced-message envelope on filings accepted before this day.</summary>
+    static readonly DateOnly LastEnvelopedDay = new(2011, 2, 28);
+
+    static string SchemaOf(Random random, DateOnly filed)
+    {
+        var versions = Schemas.Last(s => s.From <= filed.Year).Versions;
+        return versions[random.Next(versions.Length)];
+    }
+
     /// <param name="mixed">Forms 4 and 5 as EDGAR has them (about 85 % of the files) instead of a few strays.</param>
     public static GeneratedCorpus Generate(string root, int count, int seed = 1, bool mixed = false)
     {
         var random = new Random(seed);
         Directory.CreateDirectory(root);
         var csvPath = Path.Combine(root, $"form_3_{count}.csv");
-        int form3 = 0, headerOnly = 0, broken = 0, notForm3 = 0, owners = 0, transactions = 0;
+        int form3 = 0, headerOnly = 0, broken = 0, notForm3 = 0, owners = 0, transactions = 0, enveloped = 0;
         var strayForms = mixed ? 0.88 : 0.05;
         using var csv = new StreamWriter(csvPath, false, new UTF8Encoding(false));
         csv.WriteLine("cik,form_type,date_filed,filepath");
@@ -68,22 +87,25 @@ public static class CorpusGenerator
             {
                 formType = random.NextDouble() < 0.1 ? "3/A" : "3";
                 text = Submission(random, accession, issuerCik, date, formType, out var n);
-                if (roll > 0.98)
-                {
-                    text = Break(random, text);
-                    broken++;
-                }
+                if (roll > 0.98) broken++;
                 else
                 {
                     form3++;
                     owners += n;
                 }
             }
+            text = Envelop(text, date);
+            if (roll > 0.98) text = Break(random, text);
+            if (text.StartsWith(PemEnvelope.Begin, StringComparison.Ordinal)) enveloped++;
             File.WriteAllBytes(path, text.StartsWith("BINARY:", StringComparison.Ordinal) ? Junk(random) : Encoding.UTF8.GetBytes(text));
             csv.WriteLine($"{issuerCik},{formType},{date:yyyy-MM-dd},{listed}");
         }
-        return new GeneratedCorpus(root, csvPath, count, form3, headerOnly, broken, notForm3, owners, transactions);
+        return new GeneratedCorpus(root, csvPath, count, form3, headerOnly, broken, notForm3, owners, transactions, enveloped);
     }
+
+    /// <summary>A submission of an era whose filings EDGAR's archive keeps in the privacy-enhanced-message envelope, in it.</summary>
+    static string Envelop(string submission, DateOnly date) =>
+        date > LastEnvelopedDay ? submission : Encoding.UTF8.GetString(PemEnvelope.Wrap(Encoding.UTF8.GetBytes(submission)));
 
     /// <summary>A CIK of 1 to 10 digits, as EDGAR's folders have: the path lengths vary as a real mirror's do.</summary>
     static long Cik(Random random)
@@ -147,7 +169,8 @@ public static class CorpusGenerator
         header.Append(CultureInfo.InvariantCulture, $"ISSUER:\t\t\n\n\tCOMPANY DATA:\t\n\t\tCOMPANY CONFORMED NAME:\t\t\t{company.ToUpperInvariant()}\n\t\tCENTRAL INDEX KEY:\t\t\t{issuerCik:D10}\n\t\tSTANDARD INDUSTRIAL CLASSIFICATION:\t{Industries[issuerCik % Industries.Length]}\n</SEC-HEADER>\n");
 
         var x = new StringBuilder();
-        x.Append(CultureInfo.InvariantCulture, $"<?xml version=\"1.0\"?>\n<ownershipDocument>\n    <schemaVersion>X0{random.Next(2, 6)}0{random.Next(1, 9)}</schemaVersion>\n    <documentType>{type}</documentType>\n");
+        var schema = SchemaOf(random, filed);
+        x.Append(CultureInfo.InvariantCulture, $"<?xml version=\"1.0\"?>\n<ownershipDocument>\n    <schemaVersion>{schema}</schemaVersion>\n    <documentType>{type}</documentType>\n");
         x.Append(CultureInfo.InvariantCulture, $"    <periodOfReport>{date:yyyy-MM-dd}</periodOfReport>\n");
         if (type is "3/A" or "4/A") x.Append(CultureInfo.InvariantCulture, $"    <dateOfOriginalSubmission>{date.AddDays(2):yyyy-MM-dd}</dateOfOriginalSubmission>\n");
         var holdingsN = random.Next(0, 7);
@@ -170,6 +193,8 @@ public static class CorpusGenerator
             if (officer) x.Append("            <officerTitle>Chief Operating Officer</officerTitle>\n");
             x.Append("        </reportingOwnerRelationship>\n    </reportingOwner>\n");
         }
+        // The Rule 10b5-1 box came with the schemas of 2023.
+        if (schema is "X0407" or "X0508") x.Append(CultureInfo.InvariantCulture, $"    <aff10b5One>{(random.NextDouble() < 0.2 ? "1" : random.NextDouble() < 0.05 ? "false" : "0")}</aff10b5One>\n");
         x.Append("    <nonDerivativeTable>\n");
         foreach (var isTransaction in Interleaved(random, holdingsN, nonDerivTrans))
         {

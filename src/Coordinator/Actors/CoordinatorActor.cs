@@ -66,7 +66,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
                 _folder.Journal, _state.Ledger.FileCount, _state.Ledger.QuarantinedCount, LastSequenceNr, _recovery.TotalSeconds);
         });
 
-        Command<StartRun>(start => Decide(new BeginRun(start.Input, LastSequenceNr, start.Previous)));
+        Command<StartRun>(start => Decide(new BeginRun(start.Input, LastSequenceNr, start.Previous, start.Outputs ?? ResultOutputs.CsvOnly)));
         Command<RequestWork>(request => Decide(new HandOutWork(Worker(request.WorkerId), request.MaxFiles, request.RequestId)));
         Command<RenewLeases>(renew => Decide(new RenewWorkerLeases(Remember(Sender), renew.BatchIds)));
         Command<ReportBatchCompleted>(report => Decide(new SettleBatch(Remember(Sender), report)));
@@ -223,7 +223,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
                 break;
             case VerifyResults verify:
                 var results = _folder.Results;
-                Task.Run(() => new ResultsChecked(verify.Previous.ProblemWithTables(results, TableSchema.All.Select(TableSchema.FileName)))).PipeTo(self);
+                Task.Run(() => new ResultsChecked(verify.Previous.ProblemWithTables(results, verify.Outputs.Files()))).PipeTo(self);
                 break;
             case MergeTables merge:
                 MergeJob.Run(merge, _folder, MergeThreads(), _recovery, _clock).PipeTo(self);

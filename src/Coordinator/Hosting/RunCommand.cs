@@ -113,7 +113,7 @@ public static class RunCommand
         RunOutcome result;
         try
         {
-            using (runLock) result = await Coordinate(signals, files, settings, listing, folder, workers, host, port, insecure, lockLost.Task);
+            using (runLock) result = await Coordinate(signals, files, settings, listing, folder, workers, host, port, insecure, new ResultOutputs(secFormat), lockLost.Task);
         }
         catch (InputException e)
         {
@@ -125,8 +125,6 @@ public static class RunCommand
         {
             return await Exit(ExitCodes.Stopped, $"stopped by {signals.Signal} while listing the input, before the run started; run the same command again to start it");
         }
-        if (result is RunOutcome.Completed && SecLayout(folder, secFormat) is { } secProblem)
-            return await Exit(ExitCodes.Failed, $"error: the tables are in {folder.Results}, but {secProblem}; check the run folder, then run the same command again");
         switch (result)
         {
             case RunOutcome.Completed { Manifest: var manifest } when manifest.ErrorsByKind.GetValueOrDefault(ErrorKind.RetriesExhausted) is > 0 and var retry:
@@ -141,25 +139,6 @@ public static class RunCommand
                 return await Exit(ExitCodes.Failed, $"error: {failed.Reason}");
             default:
                 return ExitCodes.Failed;
-        }
-    }
-
-    /// <summary>
-    /// Writes results/sec/ when asked, and otherwise removes one an earlier run wrote, which would no longer match the
-    /// tables; null, or what went wrong.
-    /// </summary>
-    static string? SecLayout(RunFolder folder, bool wanted)
-    {
-        var sec = Path.Combine(folder.Results, SecFormat.FolderName);
-        try
-        {
-            if (wanted) SecFormat.Write(folder.Results);
-            else if (Directory.Exists(sec)) Directory.Delete(sec, recursive: true);
-            return null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return $"{sec} could not be {(wanted ? "written" : "removed")} ({e.Message})";
         }
     }
 
@@ -187,7 +166,7 @@ public static class RunCommand
     /// once the actor system has stopped again.
     /// </summary>
     static async Task<RunOutcome> Coordinate(ShutdownSignals signals, Akka.Configuration.Config files, CoordinatorSettings settings, Task<InputListing> listing, RunFolder folder, int? workers,
-        string host, int port, bool insecure, Task<string> lockLost)
+        string host, int port, bool insecure, ResultOutputs outputs, Task<string> lockLost)
     {
         if (signals.Stopping.IsCancellationRequested) throw new OperationCanceledException(signals.Stopping);
         // The path is data, never connection-string text: a folder named `semi;colon` or `x;Mode=ReadOnly` is quoted.
@@ -230,7 +209,7 @@ public static class RunCommand
             await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
             throw;
         }
-        coordinator.Tell(new StartRun(input, Manifest.ReadIfAny(folder.Results)));
+        coordinator.Tell(new StartRun(input, Manifest.ReadIfAny(folder.Results), outputs));
         // In-process workers start once the input is known, so that their first request finds work.
         var workersStopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (inProcess > 0)

@@ -27,7 +27,8 @@ public sealed record Manifest(
     long CoordinatorPeakMemoryBytes,
     long JournalSequenceNr = 0,
     string InputFingerprint = "",
-    IReadOnlyDictionary<string, TableFile>? Tables = null)
+    IReadOnlyDictionary<string, TableFile>? Tables = null,
+    string Outputs = "")
 {
     public const string FileName = "manifest.json";
 
@@ -40,11 +41,11 @@ public sealed record Manifest(
         merge.RowsPerTable, merge.ErrorsByKind, merge.FilingDateSources, merge.DuplicateFilings,
         startedAt, finishedAt, Environment.MachineName, nodeHosts.Order(StringComparer.Ordinal).ToList(), journal,
         RunEnvironment.SlurmRestartCount, Math.Round(recovery.TotalSeconds, 3), System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64,
-        stamp.JournalSequenceNr, stamp.InputFingerprint, merge.Tables);
+        stamp.JournalSequenceNr, stamp.InputFingerprint, merge.Tables, stamp.Outputs);
 
     /// <summary>What the tables were merged from, when this program wrote them; null for another version's manifest.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public MergeStamp? Stamp => Version == ProgramVersion && InputFingerprint.Length > 0 ? new MergeStamp(JournalSequenceNr, InputFingerprint) : null;
+    public MergeStamp? Stamp => Version == ProgramVersion && InputFingerprint.Length > 0 ? new MergeStamp(JournalSequenceNr, InputFingerprint, Outputs) : null;
 
     static string ProgramVersion => typeof(Manifest).Assembly.GetName().Version?.ToString() ?? "";
 
@@ -66,9 +67,10 @@ public sealed record Manifest(
     }
 
     /// <summary>
-    /// What is wrong with the tables in <paramref name="resultsDirectory"/> against this manifest (one missing, cut
-    /// short, or changed by hand), or null when every table is as the merge wrote it. Reads every table once.
+    /// What is wrong with the files in <paramref name="resultsDirectory"/> against this manifest (one missing, cut
+    /// short, or changed by hand), or null when every file is as the merge wrote it. Reads every file once.
     /// </summary>
+    /// <param name="tableFiles">The files to check, as paths under results/.</param>
     public string? ProblemWithTables(string resultsDirectory, IEnumerable<string> tableFiles)
     {
         foreach (var name in tableFiles)
@@ -111,9 +113,10 @@ public sealed record TableFile(long Bytes, string Checksum)
 
 /// <summary>
 /// What merged tables are made of: the journal up to a sequence number and a listing with this fingerprint
-/// (<see cref="Inputs.InputListing.Fingerprint"/>, with the versions the journal holds). Equal stamps, equal tables.
+/// (<see cref="Inputs.InputListing.Fingerprint"/>, with the versions the journal holds), written as these outputs
+/// (<see cref="ResultOutputs"/>). Equal stamps, equal files.
 /// </summary>
-public sealed record MergeStamp(long JournalSequenceNr, string InputFingerprint);
+public sealed record MergeStamp(long JournalSequenceNr, string InputFingerprint, string Outputs);
 
 /// <summary>The run's input as the coordinator read it.</summary>
 /// <param name="Listed">Files the input lists (missing or unreadable ones included: they have ERRORS.csv rows).</param>

@@ -11,7 +11,7 @@ public static class MergeJob
 {
     public static Task<MergeFinished> Run(MergeTables merge, RunFolder folder, int threads, TimeSpan recovery, TimeProvider clock) => Task.Run(() =>
     {
-        var result = new TableMerger(folder.Parts, folder.Results, threads).Merge(merge.Ledger, merge.Input);
+        var result = new TableMerger(folder.Parts, folder.Results, threads, merge.Outputs).Merge(merge.Ledger, merge.Input);
         if (result.DamagedBatches.Count > 0) return new MergeFinished(result, null, null);
         var manifest = Manifest.Of(merge.Input, merge.AlreadyDone, merge.Processed, result, merge.StartedAt, clock.GetUtcNow(), merge.Nodes,
             folder.Journal, recovery, merge.Stamp);

@@ -40,13 +40,13 @@ public sealed record MergeResult(
 /// keeps its rows, whatever order the batches ran in, so every mode of running gives the same tables.
 /// </remarks>
 /// <param name="threads">How many tables are written at once (at least 1).</param>
-public sealed class TableMerger(string partsDirectory, string resultsDirectory, int threads = 1)
+/// <param name="outputs">What is written besides the CSV tables (the SEC's layout); an earlier run's files of an output not asked for are removed.</param>
+public sealed class TableMerger(string partsDirectory, string resultsDirectory, int threads = 1, ResultOutputs? outputs = null)
 {
-    /// <summary>Bytes gathered before each write to a table file.</summary>
-    const int WriteChunkBytes = 1 << 20;
-
     static readonly int ErrorKindColumn = TableSchema.Columns(Table.Errors).ToList().IndexOf("ERROR_KIND");
     const int AccessionLength = 20;
+
+    readonly ResultOutputs _outputs = outputs ?? ResultOutputs.CsvOnly;
 
     public MergeResult Merge(RunLedger ledger, InputListing input)
     {
@@ -60,13 +60,17 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
         var written = new TableWritten[TableSchema.All.Count];
         Parallel.For(0, written.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) },
             i => written[i] = WriteTable(TableSchema.All[i], ledger, input, Keep));
+        var files = written.SelectMany(t => t.Outputs).ToList();
         if (!_damaged.IsEmpty)
         {
-            foreach (var table in written) File.Delete(table.TempPath);
+            foreach (var output in files) output.Discard();
             return MergeResult.Damaged(_damaged);
         }
-        foreach (var table in written) File.Move(table.TempPath, Path.Combine(resultsDirectory, TableSchema.FileName(table.Table)), overwrite: true);
+        foreach (var output in files) output.Commit();
         DurableFiles.SyncDirectory(resultsDirectory);
+        var sec = Path.Combine(resultsDirectory, SecFormat.FolderName);
+        if (_outputs.SecLayout) DurableFiles.SyncDirectory(sec);
+        else if (Directory.Exists(sec)) Directory.Delete(sec, recursive: true);
         var rowsPerTable = new Dictionary<string, int>();
         var errorsByKind = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var dateSources = new SortedDictionary<string, int>(StringComparer.Ordinal);
@@ -77,58 +81,49 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
             foreach (var (source, n) in table.FilingDateSources) Increment(dateSources, source, n);
         }
         return new MergeResult(rowsPerTable, errorsByKind, dateSources, duplicates.Count,
-            written.ToDictionary(t => TableSchema.FileName(t.Table), t => t.File), new Dictionary<int, string>());
+            written.SelectMany(t => t.Files).ToDictionary(f => f.Key, f => f.Value), new Dictionary<int, string>());
     }
 
-    /// <summary>One table's file as written: its rows, and the counts taken on the way (errors by kind, filing-date sources).</summary>
-    sealed record TableWritten(Table Table, string TempPath, int Rows, Dictionary<string, int> ErrorsByKind, Dictionary<string, int> FilingDateSources, TableFile File);
+    /// <summary>One table's files as written: its rows, the counts taken on the way (errors by kind, filing-date sources), and each file's size and checksum.</summary>
+    sealed record TableWritten(Table Table, int Rows, Dictionary<string, int> ErrorsByKind, Dictionary<string, int> FilingDateSources,
+        IReadOnlyList<TableOutput> Outputs, IReadOnlyDictionary<string, TableFile> Files);
 
     /// <summary>Batches with a damaged segment, and what is wrong with it; filled from every table's thread.</summary>
     readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> _damaged = new();
+
+    List<TableOutput> OutputsOf(Table table)
+    {
+        var outputs = new List<TableOutput> { new CsvTableOutput(resultsDirectory, table) };
+        if (_outputs.SecLayout && SecFormat.Has(table)) outputs.Add(new SecTableOutput(resultsDirectory, table));
+        return outputs;
+    }
 
     TableWritten WriteTable(Table table, RunLedger ledger, InputListing input, Func<FileKey, bool> keep)
     {
         var errorsByKind = new Dictionary<string, int>(StringComparer.Ordinal);
         var dateSources = new Dictionary<string, int>(StringComparer.Ordinal);
-        var output = new CsvRowWriter(2 * WriteChunkBytes);
-        var path = Path.Combine(resultsDirectory, TableSchema.FileName(table));
-        var temp = path + ".tmp";
+        var outputs = OutputsOf(table);
         var count = 0;
-        var checksum = new XxHash3();
-        long bytes = 0;
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+        ForEachCurrentRow(ledger, keep, table, (row, withAsFiled) =>
         {
-            void Flush()
+            var cells = PartFormat.TableCells(row, table, withAsFiled);
+            var asFiled = PartFormat.AsFiled(row, withAsFiled);
+            if (table == Table.Submission) Increment(dateSources, PartFormat.FilingDateSource(row));
+            if (table == Table.Errors) Increment(errorsByKind, CsvRecords.Fields(cells)[ErrorKindColumn]);
+            foreach (var output in outputs) output.Add(cells, asFiled);
+            count++;
+        });
+        if (table == Table.Errors)
+        {
+            foreach (var row in QuarantinedRows(ledger, input))
             {
-                checksum.Append(output.Written);
-                bytes += output.Length;
-                output.FlushTo(file);
-            }
-
-            output.Row(TableSchema.Columns(table));
-            ForEachCurrentRow(ledger, keep, table, row =>
-            {
-                var cells = PartFormat.TableCells(row, table);
-                if (table == Table.Submission) Increment(dateSources, PartFormat.FilingDateSource(row));
-                if (table == Table.Errors) Increment(errorsByKind, CsvRecords.Fields(cells)[ErrorKindColumn]);
-                output.Raw(cells);
-                output.EndRow();
+                Increment(errorsByKind, row[ErrorKindColumn]);
+                outputs[0].Add(row);
                 count++;
-                if (output.Length >= WriteChunkBytes) Flush();
-            });
-            if (table == Table.Errors)
-            {
-                foreach (var row in QuarantinedRows(ledger, input))
-                {
-                    Increment(errorsByKind, row[ErrorKindColumn]);
-                    output.Row(row.Select(CsvCells.GuardFormula));
-                    count++;
-                }
             }
-            Flush();
-            file.Flush(flushToDisk: true);
         }
-        return new TableWritten(table, temp, count, errorsByKind, dateSources, new TableFile(bytes, TableFile.Hex(checksum.GetCurrentHashAsUInt64())));
+        var files = outputs.ToDictionary(o => o.RelativePath, o => o.Complete());
+        return new TableWritten(table, count, errorsByKind, dateSources, outputs, files);
     }
 
     /// <summary>
@@ -149,9 +144,9 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
         // By accession number as a number and file key: 40 bytes a filing, where strings would take 200.
         var winners = new Dictionary<long, FileKey>();
         var losers = new HashSet<FileKey>();
-        ForEachCurrentRow(ledger, key => !notListed.Contains(key), Table.Submission, row =>
+        ForEachCurrentRow(ledger, key => !notListed.Contains(key), Table.Submission, (row, withAsFiled) =>
         {
-            if (AccessionNumber(PartFormat.TableCells(row, Table.Submission)) is not { } accession) return;
+            if (AccessionNumber(PartFormat.TableCells(row, Table.Submission, withAsFiled)) is not { } accession) return;
             var key = FileKey.Parse(PartFormat.Key(row));
             if (winners.TryAdd(accession, key)) return;
             var winner = winners[accession];
@@ -172,7 +167,10 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
         return OwnershipExtractor.IsAccessionNumber(text) ? long.Parse(text.Replace("-", "", StringComparison.Ordinal), CultureInfo.InvariantCulture) : null;
     }
 
-    /// <summary>Hands each current row of a table to <paramref name="onRow"/> as part-file bytes (key first, LF last).</summary>
+    /// <summary>A part row (key first, LF last), and whether it has the AS_FILED column.</summary>
+    delegate void RowHandler(ReadOnlySpan<byte> row, bool withAsFiled);
+
+    /// <summary>Hands each current row of a table to <paramref name="onRow"/> as part-file bytes.</summary>
     /// <remarks>
     /// A filing's rows of one table lie together in its segment, so the decision is taken once per filing, when the
     /// key changes: parsing the key and looking it up for every row made this loop a tenth of a large run's CPU. The
@@ -180,7 +178,7 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
     /// for tiered compilation to notice it (a plain loop, not an iterator, so that the attribute applies to it).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    void ForEachCurrentRow(RunLedger ledger, Func<FileKey, bool> keep, Table table, Action<ReadOnlySpan<byte>> onRow)
+    void ForEachCurrentRow(RunLedger ledger, Func<FileKey, bool> keep, Table table, RowHandler onRow)
     {
         var name = TableSchema.Name(table);
         var width = PartFormat.SegmentColumns(table).Count;
@@ -197,7 +195,7 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
                     var current = false;
                     for (var position = 0; position < bytes.Length;)
                     {
-                        var row = bytes.Slice(position, PartFormat.RowLength(bytes, position, segment, width));
+                        var row = bytes.Slice(position, PartFormat.RowLength(bytes, position, segment, width, out var withAsFiled));
                         position += row.Length;
                         var key = PartFormat.Key(row);
                         if (lastKey.IsEmpty || !key.SequenceEqual(lastKey))
@@ -206,7 +204,7 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
                             var parsed = FileKey.Parse(key);
                             current = keep(parsed) && ledger.BatchOf(parsed) == batchRef;
                         }
-                        if (current) onRow(row);
+                        if (current) onRow(row, withAsFiled);
                     }
                 }
                 catch (DamagedSegmentException damaged)

@@ -15,9 +15,10 @@ public sealed record WorkerRef(string Id, string Name, string NodeAddress, strin
 
 /// <summary>
 /// Begin the run on its input, after recovery: <paramref name="JournalSequenceNr"/> is the recovered journal's
-/// position, <paramref name="Previous"/> the manifest of the tables a finished run left in results/, if any.
+/// position, <paramref name="Previous"/> the manifest of the tables a finished run left in results/, if any,
+/// <paramref name="Outputs"/> what the merge writes besides the CSV tables.
 /// </summary>
-public sealed record BeginRun(InputListing Input, long JournalSequenceNr, Manifest? Previous) : ICoordinatorCommand;
+public sealed record BeginRun(InputListing Input, long JournalSequenceNr, Manifest? Previous, ResultOutputs Outputs) : ICoordinatorCommand;
 
 /// <summary>Answer a worker that asks for up to <paramref name="MaxFiles"/> files; a repeated <paramref name="RequestId"/> gets the same batch.</summary>
 public sealed record HandOutWork(WorkerRef Worker, int MaxFiles, long RequestId) : ICoordinatorCommand;

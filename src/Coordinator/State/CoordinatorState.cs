@@ -50,6 +50,7 @@ public sealed class CoordinatorState(CoordinatorSettings settings, bool needsNod
     int _nextBatchRef;
     /// <summary>The manifest of the tables in results/, if a finished run wrote them, and the journal's position at start.</summary>
     Manifest? _previous;
+    ResultOutputs _outputs = ResultOutputs.CsvOnly;
     long _sequenceAtStart;
     /// <summary>Listed files the journal knows, whose version on disk is still to be compared with the journal's.</summary>
     int _unchecked;
@@ -149,6 +150,7 @@ public sealed class CoordinatorState(CoordinatorSettings settings, bool needsNod
         if (Phase != RunPhase.Waiting) return;
         var input = begin.Input;
         _previous = begin.Previous;
+        _outputs = begin.Outputs;
         _sequenceAtStart = begin.JournalSequenceNr;
         Input = input;
         StartedAt = _checksStartedAt = now;
@@ -337,11 +339,11 @@ public sealed class CoordinatorState(CoordinatorSettings settings, bool needsNod
         if (settled.Failure != null) d.Log(LogLevel.WarningLevel, $"Snapshot failed ({settled.Failure}); the journal alone still recovers everything");
         _snapshotInFlight = false;
         if (Phase == RunPhase.Finishing)
-            d.Do(new MergeTables(Ledger, Input!, CurrentStamp(), AlreadyDone, Progress!.Total, StartedAt, [.. _nodeNames]));
+            d.Do(new MergeTables(Ledger, Input!, CurrentStamp(), AlreadyDone, Progress!.Total, StartedAt, [.. _nodeNames], _outputs));
     }
 
-    /// <summary>What merged tables would be made of now: the journal as it is and this listing with the versions it holds.</summary>
-    public MergeStamp CurrentStamp() => new(_sequenceAtStart + _journaledThisRun, Input!.Fingerprint(Ledger.VersionOf));
+    /// <summary>What merged tables would be made of now: the journal as it is, this listing with the versions it holds, and the outputs asked for.</summary>
+    public MergeStamp CurrentStamp() => new(_sequenceAtStart + _journaledThisRun, Input!.Fingerprint(Ledger.VersionOf), _outputs.ToString());
 
     /// <summary>
     /// The tables an earlier run merged from exactly this journal and input were checked: kept if intact, merged
@@ -397,7 +399,7 @@ public sealed class CoordinatorState(CoordinatorSettings settings, bool needsNod
             ShowProgress(d, d.Now);
             if (_journaledThisRun == 0 && _previous?.Stamp is { } stamp && stamp == CurrentStamp())
             {
-                d.Do(new VerifyResults(_previous));
+                d.Do(new VerifyResults(_previous, _outputs));
                 return;
             }
             d.Log(LogLevel.InfoLevel, "All files done; saving a final snapshot, then merging the tables");

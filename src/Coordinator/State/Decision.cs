@@ -44,14 +44,14 @@ public sealed record CheckVersions(IReadOnlyList<int> Files, InputListing Input)
 public sealed record TakeSnapshot(CoordinatorSnapshot Snapshot) : ICoordinatorEffect;
 
 /// <summary>Check the tables in results/ against this manifest, off the actor's thread; the verdict comes back as <see cref="ResultsChecked"/>.</summary>
-public sealed record VerifyResults(Manifest Previous) : ICoordinatorEffect;
+public sealed record VerifyResults(Manifest Previous, ResultOutputs Outputs) : ICoordinatorEffect;
 
 /// <summary>
 /// Merge the tables from this ledger, frozen (the run is finishing: nothing is journaled until the merge reports),
 /// then write the manifest, off the actor's thread; the outcome comes back as <see cref="MergeFinished"/>.
 /// </summary>
 public sealed record MergeTables(RunLedger Ledger, InputListing Input, MergeStamp Stamp, int AlreadyDone, int Processed,
-    DateTimeOffset StartedAt, IReadOnlyList<string> Nodes) : ICoordinatorEffect;
+    DateTimeOffset StartedAt, IReadOnlyList<string> Nodes, ResultOutputs Outputs) : ICoordinatorEffect;
 
 /// <summary>Write this progress reading to status.json, off the actor's thread; a final one is never skipped.</summary>
 public sealed record WriteStatus(ProgressReport Report, bool Final) : ICoordinatorEffect;

@@ -12,10 +12,13 @@ public readonly record struct FilingEnvelope(SecHeader? Header, ReadOnlyMemory<b
 
     public bool IsHeaderOnly => Header != null && Xml.IsEmpty;
 
+    /// <summary>The first line of EDGAR's privacy-enhanced-message envelope (RFC 1421 style), kept on filings accepted up to early 2011.</summary>
+    public static ReadOnlySpan<byte> PemBegin => "-----BEGIN PRIVACY-ENHANCED MESSAGE-----"u8;
+
     /// <summary>
-    /// Recognises an EDGAR full submission (classic &lt;SEC-DOCUMENT&gt; or tagged &lt;SUBMISSION&gt;) or a bare
-    /// ownership XML document, checks it is complete and of a form in <paramref name="forms"/>, and cuts out the
-    /// ownership XML (a bare XML document's form is checked by the extractor).
+    /// Recognises an EDGAR full submission (classic &lt;SEC-DOCUMENT&gt; or tagged &lt;SUBMISSION&gt;, bare or inside
+    /// EDGAR's privacy-enhanced-message envelope) or a bare ownership XML document, checks it is complete and of a form
+    /// in <paramref name="forms"/>, and cuts out the ownership XML (a bare XML document's form is checked by the extractor).
     /// </summary>
     public static FilingEnvelope Open(ReadOnlyMemory<byte> file, FormSelection forms)
     {
@@ -27,10 +30,8 @@ public readonly record struct FilingEnvelope(SecHeader? Header, ReadOnlyMemory<b
         start += first;
         var body = s[start..];
 
-        if (body.StartsWith("<SEC-DOCUMENT>"u8) || body.StartsWith("<SEC-HEADER>"u8) || body.StartsWith("<IMS-DOCUMENT>"u8))
-            return OpenClassic(file, start, forms);
-        if (body.StartsWith("<SUBMISSION>"u8))
-            return OpenTagged(file, start, forms);
+        if (body.StartsWith(PemBegin)) return OpenEnveloped(file, start, forms);
+        if (OpenSubmission(file, start, forms) is { } submission) return submission;
         if (LooksLikeXml(body)) return new FilingEnvelope(null, file[start..]);
 
         var probe = body[..Math.Min(body.Length, 1024)];
@@ -39,6 +40,40 @@ public readonly record struct FilingEnvelope(SecHeader? Header, ReadOnlyMemory<b
             throw new BadFilingException(Stage.Envelope, ErrorKind.Binary, $"binary data: byte 0x{probe[marker]:X2} at offset {start + marker}; not a text filing");
         throw new BadFilingException(Stage.Envelope, ErrorKind.Unrecognized,
             $"neither an EDGAR submission (<SEC-DOCUMENT> or <SUBMISSION>) nor ownership XML (<ownershipDocument>); starts with '{Preview(body)}'");
+    }
+
+    /// <summary>A full submission starting at <paramref name="start"/>, or null if none starts there.</summary>
+    static FilingEnvelope? OpenSubmission(ReadOnlyMemory<byte> file, int start, FormSelection forms)
+    {
+        var body = file.Span[start..];
+        if (body.StartsWith("<SEC-DOCUMENT>"u8) || body.StartsWith("<SEC-HEADER>"u8) || body.StartsWith("<IMS-DOCUMENT>"u8))
+            return OpenClassic(file, start, forms);
+        if (body.StartsWith("<SUBMISSION>"u8))
+            return OpenTagged(file, start, forms);
+        return null;
+    }
+
+    /// <summary>
+    /// A submission inside the privacy-enhanced-message envelope: the BEGIN line, header lines (Proc-Type,
+    /// Originator-Name, MIC-Info, ... and their continuations), a blank line, the submission, an END line. The
+    /// submission is the first line that starts with '&lt;', so a damaged envelope (no blank line, a header line
+    /// mangled, the END line missing) still gives the submission inside; what follows its end tag is not read.
+    /// </summary>
+    static FilingEnvelope OpenEnveloped(ReadOnlyMemory<byte> file, int start, FormSelection forms)
+    {
+        var s = file.Span;
+        var line = start;
+        while (true)
+        {
+            var end = s[line..].IndexOf((byte)'\n');
+            if (end < 0)
+                throw Truncated("the privacy-enhanced-message envelope (EDGAR's wrapping of filings accepted up to early 2011) holds no submission: " +
+                    "no line after its header starts with '<'");
+            line += end + 1;
+            if (line < s.Length && s[line] == (byte)'<') break;
+        }
+        return OpenSubmission(file, line, forms) ?? throw new BadFilingException(Stage.Envelope, ErrorKind.Unrecognized,
+            $"the privacy-enhanced-message envelope holds no EDGAR submission (<SEC-DOCUMENT>); its content at offset {line} starts with '{Preview(s[line..])}'");
     }
 
     static FilingEnvelope OpenClassic(ReadOnlyMemory<byte> file, int start, FormSelection forms)

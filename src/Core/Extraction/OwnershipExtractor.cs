@@ -54,9 +54,9 @@ public sealed partial class OwnershipExtractor(FormSelection forms)
 
         var rows = new FilingRows();
         var accession = header?.AccessionNumber is { Length: > 0 } fromHeader ? fromHeader : AccessionFromPath(sourcePath);
-        var signatures = new List<(string Name, string Date)>();
+        var signatures = new List<(Cell Name, Cell Date)>();
         foreach (var signature in t.Children(doc, "ownerSignature"u8))
-            signatures.Add((t.ChildText(signature, "signatureName"u8), t.ChildText(signature, "signatureDate"u8)));
+            signatures.Add((t.ChildTextCell(signature, "signatureName"u8), t.ChildTextCell(signature, "signatureDate"u8)));
 
         string filingDate;
         if (header != null && header.FiledAsOf.Length > 0)
@@ -66,22 +66,22 @@ public sealed partial class OwnershipExtractor(FormSelection forms)
         }
         else
         {
-            filingDate = signatures.Select(s => s.Date).Where(d => d.Length > 0).DefaultIfEmpty("").Max(StringComparer.Ordinal)!;
+            filingDate = signatures.Select(s => s.Date.Value).Where(d => d.Length > 0).DefaultIfEmpty("").Max(StringComparer.Ordinal)!;
             rows.FilingDateSource = filingDate.Length > 0 ? FilingDateSource.SignatureDate : FilingDateSource.None;
         }
 
         var issuer = t.Child(doc, "issuer"u8);
         var issuerCik = Cik(t.ChildText(issuer, "issuerCik"u8));
-        var issuerName = t.ChildText(issuer, "issuerName"u8);
-        if (issuerName.Length == 0 && header?.Issuer != null) issuerName = header.Issuer.Name;
+        var issuerName = t.ChildTextCell(issuer, "issuerName"u8);
+        if (issuerName.Value.Length == 0 && header?.Issuer != null) issuerName = header.Issuer.Name;
 
         rows.Add(Table.Submission,
         [
-            accession, filingDate, t.ChildText(doc, "periodOfReport"u8), t.ChildText(doc, "dateOfOriginalSubmission"u8),
-            Flag(t.ChildText(doc, "noSecuritiesOwned"u8)), Flag(t.ChildText(doc, "notSubjectToSection16"u8)),
-            Flag(t.ChildText(doc, "form3HoldingsReported"u8)), Flag(t.ChildText(doc, "form4TransactionsReported"u8)),
-            documentType, issuerCik, issuerName, t.ChildText(issuer, "issuerTradingSymbol"u8), t.ChildText(doc, "remarks"u8),
-            Flag(t.ChildText(doc, "aff10b5One"u8)), t.ChildText(doc, "schemaVersion"u8), "0",
+            accession, filingDate, t.ChildTextCell(doc, "periodOfReport"u8), t.ChildTextCell(doc, "dateOfOriginalSubmission"u8),
+            Flag(t.ChildTextCell(doc, "noSecuritiesOwned"u8)), Flag(t.ChildTextCell(doc, "notSubjectToSection16"u8)),
+            Flag(t.ChildTextCell(doc, "form3HoldingsReported"u8)), Flag(t.ChildTextCell(doc, "form4TransactionsReported"u8)),
+            documentType, issuerCik, issuerName, t.ChildTextCell(issuer, "issuerTradingSymbol"u8), t.ChildTextCell(doc, "remarks"u8),
+            Flag(t.ChildTextCell(doc, "aff10b5One"u8)), t.ChildText(doc, "schemaVersion"u8), "0",
             IsoDateTime(header?.AcceptanceDateTime ?? ""), header?.PublicDocumentCount ?? "", header?.Issuer?.Sic ?? "", sourcePath,
         ]);
 
@@ -91,25 +91,25 @@ public sealed partial class OwnershipExtractor(FormSelection forms)
             var address = t.Child(owner, "reportingOwnerAddress"u8);
             var relationship = t.Child(owner, "reportingOwnerRelationship"u8);
             var cik = Cik(t.ChildText(id, "rptOwnerCik"u8));
-            var name = t.ChildText(id, "rptOwnerName"u8);
+            var name = t.ChildTextCell(id, "rptOwnerName"u8);
             var roles = new Roles(
                 IsTrue(t.ChildText(relationship, "isDirector"u8)), IsTrue(t.ChildText(relationship, "isOfficer"u8)),
                 IsTrue(t.ChildText(relationship, "isTenPercentOwner"u8)), IsTrue(t.ChildText(relationship, "isOther"u8)));
             var fileNumber = header?.ReportingOwners.FirstOrDefault(o => Cik(o.Cik) == cik)?.FileNumber ?? "";
             rows.Add(Table.ReportingOwner,
             [
-                accession, cik, name, roles.SecWords(), t.ChildText(relationship, "officerTitle"u8), t.ChildText(relationship, "otherText"u8),
-                t.ChildText(address, "rptOwnerStreet1"u8), t.ChildText(address, "rptOwnerStreet2"u8), t.ChildText(address, "rptOwnerCity"u8),
-                t.ChildText(address, "rptOwnerState"u8), t.ChildText(address, "rptOwnerZipCode"u8),
-                t.ChildText(address, "rptOwnerStateDescription"u8), fileNumber,
+                accession, cik, name, roles.SecWords(), t.ChildTextCell(relationship, "officerTitle"u8), t.ChildTextCell(relationship, "otherText"u8),
+                t.ChildTextCell(address, "rptOwnerStreet1"u8), t.ChildTextCell(address, "rptOwnerStreet2"u8), t.ChildTextCell(address, "rptOwnerCity"u8),
+                t.ChildTextCell(address, "rptOwnerState"u8), t.ChildTextCell(address, "rptOwnerZipCode"u8),
+                t.ChildTextCell(address, "rptOwnerStateDescription"u8), fileNumber,
             ]);
-            if (isForm3) rows.Add(Table.Form3Summary, [accession, sourcePath, name, roles.FormWords(), issuerName, issuerCik, filingDate]);
+            if (isForm3) rows.Add(Table.Form3Summary, [accession, sourcePath, name.Value, roles.FormWords(), issuerName.Value, issuerCik, filingDate]);
         }
 
         AddHoldingsAndTransactions(rows, doc, accession);
 
         foreach (var footnote in t.Children(t.Child(doc, "footnotes"u8), "footnote"u8))
-            rows.Add(Table.Footnotes, [accession, t.Attribute(footnote, "id"u8) ?? "", t.Text(footnote)]);
+            rows.Add(Table.Footnotes, [accession, t.Attribute(footnote, "id"u8) ?? "", t.TextCell(footnote)]);
 
         foreach (var (name, date) in signatures)
             rows.Add(Table.OwnerSignature, [accession, name, date]);
@@ -163,25 +163,25 @@ public sealed partial class OwnershipExtractor(FormSelection forms)
     }
 
     /// <summary>TRANS_DATE and DEEMED_EXECUTION_DATE, each with its footnotes.</summary>
-    string[] When(int transaction) => [.. Value(transaction, "transactionDate"u8).Cells, .. Value(transaction, "deemedExecutionDate"u8).Cells];
+    Cell[] When(int transaction) => [.. Value(transaction, "transactionDate"u8).Cells, .. Value(transaction, "deemedExecutionDate"u8).Cells];
 
     /// <summary>
     /// TRANS_FORM_TYPE, TRANS_CODE, EQUITY_SWAP_INVOLVED and the coding's footnotes (EQUITY_SWAP_TRANS_CD_FN), then
     /// TRANS_TIMELINESS with its footnotes.
     /// </summary>
-    string[] Coding(int transaction)
+    Cell[] Coding(int transaction)
     {
         var coding = _tree.Child(transaction, "transactionCoding"u8);
         return
         [
-            _tree.ChildText(coding, "transactionFormType"u8), _tree.ChildText(coding, "transactionCode"u8),
-            Flag(_tree.ChildText(coding, "equitySwapInvolved"u8)), coding == XmlTree.None ? "" : FootnoteIds(coding),
+            _tree.ChildTextCell(coding, "transactionFormType"u8), _tree.ChildTextCell(coding, "transactionCode"u8),
+            Flag(_tree.ChildTextCell(coding, "equitySwapInvolved"u8)), coding == XmlTree.None ? "" : FootnoteIds(coding),
             .. Value(transaction, "transactionTimeliness"u8).Cells,
         ];
     }
 
     /// <summary>Exercise and expiration dates and the underlying security (title, shares, value), each with its footnotes.</summary>
-    string[] Underlying(int row)
+    Cell[] Underlying(int row)
     {
         var underlying = _tree.Child(row, "underlyingSecurity"u8);
         return
@@ -192,7 +192,7 @@ public sealed partial class OwnershipExtractor(FormSelection forms)
     }
 
     /// <summary>Shares and value owned following the row, then the ownership's form and nature, each with its footnotes.</summary>
-    string[] Following(int row)
+    Cell[] Following(int row)
     {
         var post = _tree.Child(row, "postTransactionAmounts"u8);
         var nature = _tree.Child(row, "ownershipNature"u8);
@@ -232,9 +232,9 @@ public sealed partial class OwnershipExtractor(FormSelection forms)
         return rows;
     }
 
-    readonly record struct FootnotedValue(string Value, string Footnotes)
+    readonly record struct FootnotedValue(Cell Value, string Footnotes)
     {
-        public string[] Cells => [Value, Footnotes];
+        public Cell[] Cells => [Value, Footnotes];
     }
 
     /// <summary>
@@ -246,7 +246,7 @@ public sealed partial class OwnershipExtractor(FormSelection forms)
         var element = _tree.Child(parent, name);
         if (element == XmlTree.None) return new FootnotedValue("", "");
         var value = _tree.Child(element, "value"u8);
-        var text = value == XmlTree.None && _tree.FirstChild(element) == XmlTree.None ? _tree.Text(element) : _tree.Text(value);
+        var text = value == XmlTree.None && _tree.FirstChild(element) == XmlTree.None ? _tree.TextCell(element) : _tree.TextCell(value);
         return new FootnotedValue(text, FootnoteIds(element));
     }
 
@@ -254,7 +254,7 @@ public sealed partial class OwnershipExtractor(FormSelection forms)
     FootnotedValue FormType(int holding)
     {
         var coding = _tree.Child(holding, "transactionCoding"u8);
-        return coding == XmlTree.None ? new FootnotedValue("", "") : new FootnotedValue(_tree.ChildText(coding, "transactionFormType"u8), FootnoteIds(coding));
+        return coding == XmlTree.None ? new FootnotedValue("", "") : new FootnotedValue(_tree.ChildTextCell(coding, "transactionFormType"u8), FootnoteIds(coding));
     }
 
     string FootnoteIds(int element)
@@ -288,6 +288,9 @@ public sealed partial class OwnershipExtractor(FormSelection forms)
         _ when text.Equals("false", StringComparison.OrdinalIgnoreCase) => "0",
         _ => text,
     };
+
+    /// <summary>A flag's cell: 1/0 in the tables, as written (<c>true</c>, <c>false</c>) in the SEC's layout.</summary>
+    static Cell Flag(Cell cell) => new(Flag(cell.Value), cell.AsFiled ?? cell.Value);
 
     static bool IsTrue(string text) => Flag(text) == "1";
 

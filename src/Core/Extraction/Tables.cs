@@ -127,18 +127,54 @@ public static class TableSchema
         [path, error.Stage, error.Kind, error.Message, attempts.ToString(System.Globalization.CultureInfo.InvariantCulture)];
 }
 
-/// <summary>The rows one filing contributes to each table.</summary>
+/// <summary>
+/// One cell as it is built: the value the tables hold, and where the SEC's own layout keeps the filing's text
+/// otherwise (runs of white space as filed, a flag written <c>true</c>), that text. Converts from a plain value.
+/// </summary>
+public readonly record struct Cell(string Value, string? AsFiled = null)
+{
+    public static implicit operator Cell(string value) => new(value);
+}
+
+/// <summary>
+/// The rows one filing contributes to each table; beside each row, the cells whose text as filed differs from the
+/// table's value (rare), for the SEC's layout.
+/// </summary>
 public sealed class FilingRows
 {
     readonly List<string[]>[] _rows = TableSchema.All.Select(_ => new List<string[]>()).ToArray();
+    readonly List<string?[]?>[] _asFiled = TableSchema.All.Select(_ => new List<string?[]?>()).ToArray();
 
     public IReadOnlyList<string[]> this[Table table] => _rows[(int)table];
 
+    /// <summary>Per row of the table, its cells' text as filed where it differs from the value (null: none differs).</summary>
+    public IReadOnlyList<string?[]?> AsFiled(Table table) => _asFiled[(int)table];
+
     public void Add(Table table, string[] row)
     {
-        if (row.Length != TableSchema.Columns(table).Count)
-            throw new InvalidOperationException($"{table} row has {row.Length} cells, expected {TableSchema.Columns(table).Count}");
+        CheckWidth(table, row.Length);
         _rows[(int)table].Add(row);
+        _asFiled[(int)table].Add(null);
+    }
+
+    public void Add(Table table, Cell[] cells)
+    {
+        CheckWidth(table, cells.Length);
+        var row = new string[cells.Length];
+        string?[]? asFiled = null;
+        for (var i = 0; i < cells.Length; i++)
+        {
+            row[i] = cells[i].Value;
+            if (cells[i].AsFiled is { } text && text != cells[i].Value) (asFiled ??= new string?[cells.Length])[i] = text;
+        }
+        _rows[(int)table].Add(row);
+        _asFiled[(int)table].Add(asFiled);
+    }
+
+    static void CheckWidth(Table table, int cells)
+    {
+        if (cells != TableSchema.Columns(table).Count)
+            throw new InvalidOperationException($"{table} row has {cells} cells, expected {TableSchema.Columns(table).Count}");
     }
 
     /// <summary>How the FILING_DATE was found: from the SEC header, or (bare XML) from the latest signature date.</summary>

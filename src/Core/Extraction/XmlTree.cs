@@ -75,18 +75,31 @@ public sealed class XmlTree
     /// The element's text with entities and CDATA resolved, comments dropped and XML white space collapsed to single
     /// spaces and trimmed (filers wrap long values across lines; a table cell should not). "" when absent.
     /// </summary>
-    public string Text(int element)
+    public string Text(int element) => Text(element, out _);
+
+    /// <summary>
+    /// <see cref="Text(int)"/>, and in <paramref name="asFiled"/> the text trimmed but with its white space as filed
+    /// when that differs (null when it is the same).
+    /// </summary>
+    public string Text(int element, out string? asFiled)
     {
+        asFiled = null;
         if (element == None) return "";
         ref var e = ref _elements[element];
         if (e.ContentEnd <= e.ContentStart) return "";
         var raw = Source.Span[e.ContentStart..e.ContentEnd];
-        if (raw.IndexOfAny((byte)'&', (byte)'<') < 0) return Normalize(raw);
+        if (raw.IndexOfAny((byte)'&', (byte)'<') < 0) return Normalize(raw, out asFiled);
         var needed = raw.Length;
         if (_scratch.Length < needed) _scratch = new byte[Math.Max(needed, _scratch.Length * 2)];
         var length = XmlScanner.DecodeContent(raw, _scratch);
-        return Normalize(_scratch.AsSpan(0, length));
+        return Normalize(_scratch.AsSpan(0, length), out asFiled);
     }
+
+    /// <summary>The cell of the element's text: its value with white space collapsed, and its text as filed.</summary>
+    public Cell TextCell(int element) => new(Text(element, out var asFiled), asFiled);
+
+    /// <summary>The cell of the child element's text.</summary>
+    public Cell ChildTextCell(int element, ReadOnlySpan<byte> localName) => TextCell(Child(element, localName));
 
     /// <summary>The unescaped value of an attribute of the element, or null when it has none of that name.</summary>
     public string? Attribute(int element, ReadOnlySpan<byte> name)
@@ -113,9 +126,9 @@ public sealed class XmlTree
             pos++;
             if (LocalPart(attrName).SequenceEqual(name))
             {
-                if (value.IndexOf((byte)'&') < 0) return Normalize(value);
+                if (value.IndexOf((byte)'&') < 0) return Normalize(value, out _);
                 var buffer = new byte[value.Length];
-                return Normalize(buffer.AsSpan(0, XmlScanner.DecodeContent(value, buffer)));
+                return Normalize(buffer.AsSpan(0, XmlScanner.DecodeContent(value, buffer)), out _);
             }
         }
         return null;
@@ -129,8 +142,10 @@ public sealed class XmlTree
 
     static readonly SearchValues<byte> WhiteSpaceOtherThanSpace = SearchValues.Create("\t\r\n"u8);
 
-    string Normalize(ReadOnlySpan<byte> text)
+    /// <summary>The text trimmed, with each run of white space made one space; <paramref name="asFiled"/> the trimmed text when that differs.</summary>
+    static string Normalize(ReadOnlySpan<byte> text, out string? asFiled)
     {
+        asFiled = null;
         var start = 0;
         var end = text.Length;
         while (start < end && XmlScanner.IsSpace(text[start])) start++;
@@ -138,6 +153,7 @@ public sealed class XmlTree
         text = text[start..end];
         if (text.IsEmpty) return "";
         if (text.IndexOfAny(WhiteSpaceOtherThanSpace) < 0 && text.IndexOf("  "u8) < 0) return Encoding.UTF8.GetString(text);
+        asFiled = Encoding.UTF8.GetString(text);
 
         var buffer = text.Length <= 1024 ? stackalloc byte[text.Length] : new byte[text.Length];
         var length = 0;

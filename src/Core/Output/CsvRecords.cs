@@ -76,6 +76,24 @@ public static class CsvRecords
         }
     }
 
+    /// <summary>Length of the first field of <paramref name="csv"/> as written (quotes included): where its comma, LF or the end is.</summary>
+    public static int FieldLength(ReadOnlySpan<byte> csv)
+    {
+        if (csv.IsEmpty || csv[0] != '"')
+        {
+            var stop = csv.IndexOfAny((byte)',', (byte)'\n');
+            return stop < 0 ? csv.Length : stop;
+        }
+        var end = ClosingQuote(csv, 0);
+        if (end < 0) throw new InvalidDataException("a quoted CSV field has no closing quote");
+        return end;
+    }
+
+    /// <summary>One field as written (quoted or not) as its text.</summary>
+    public static string Unquote(ReadOnlySpan<byte> field) => field.Length >= 2 && field[0] == '"'
+        ? Encoding.UTF8.GetString(field[1..^1]).Replace("\"\"", "\"", StringComparison.Ordinal)
+        : Encoding.UTF8.GetString(field);
+
     /// <summary>Position just past the quote that closes the quoted field opening at <paramref name="open"/>; -1 if none.</summary>
     static int ClosingQuote(ReadOnlySpan<byte> csv, int open)
     {

@@ -38,12 +38,14 @@ public sealed class PartFileWriter : IDisposable
         {
             if (table == Table.Errors) continue;
             var extra = table == Table.Submission ? filing.FilingDateSource.ToString() : null;
-            foreach (var row in filing[table]) PartFormat.WriteRow(_tables[(int)table], key, row, extra);
+            var rows = filing[table];
+            var asFiled = filing.AsFiled(table);
+            for (var i = 0; i < rows.Count; i++) PartFormat.WriteRow(_tables[(int)table], key, asFiled[i], rows[i], extra);
         }
     }
 
     /// <summary>Adds the ERRORS row of a filing that was refused.</summary>
-    public void AddError(FileKey key, string[] errorRow) => PartFormat.WriteRow(_tables[(int)Table.Errors], key.ToString(), errorRow, extra: null);
+    public void AddError(FileKey key, string[] errorRow) => PartFormat.WriteRow(_tables[(int)Table.Errors], key.ToString(), asFiled: null, errorRow, extra: null);
 
     /// <summary>Forgets what was added since the last commit (a batch that failed or was abandoned).</summary>
     public void Discard()

@@ -37,23 +37,38 @@ public static partial class ReferenceReader
 
     sealed class Refused(string why) : Exception(why);
 
+    const string PemBegin = "-----BEGIN PRIVACY-ENHANCED MESSAGE-----";
+
     static Dictionary<string, List<Dictionary<string, string>>> ReadOrThrow(byte[] file, string sourcePath, IReadOnlyCollection<int> forms)
     {
         if (file.Length == 0) throw new Refused("empty file");
         // The envelope is ASCII markup; Latin-1 maps every byte to one char, so offsets carry over to the bytes.
         var text = Encoding.Latin1.GetString(file);
         var start = text.TakeWhile(char.IsWhiteSpace).Count();
+        var enveloped = text.AsSpan(start).StartsWith(PemBegin, StringComparison.Ordinal);
+        if (enveloped)
+        {
+            // EDGAR's privacy-enhanced-message envelope: its header lines, then the submission, from the first line
+            // that starts with '<'; the END line (or anything else) after the submission's end tag is not part of it.
+            var inner = EnvelopedSubmission().Match(text, start);
+            if (!inner.Success) throw new Refused("truncated: the envelope holds no submission");
+            start = inner.Index + 1;
+            if (!text.AsSpan(start).StartsWith("<SEC-DOCUMENT>") && !text.AsSpan(start).StartsWith("<SUBMISSION>"))
+                throw new Refused("the envelope holds no EDGAR submission");
+        }
         Header? header = null;
         byte[]? xml;
         if (string.CompareOrdinal(text, start, "<SEC-DOCUMENT>", 0, 14) == 0 || string.CompareOrdinal(text, start, "<SUBMISSION>", 0, 12) == 0)
         {
             var tagged = text[start] == '<' && text.AsSpan(start).StartsWith("<SUBMISSION>");
-            var headerEnd = tagged ? text.IndexOf("<DOCUMENT>", StringComparison.Ordinal) : text.IndexOf("</SEC-HEADER>", StringComparison.Ordinal);
+            var headerEnd = tagged ? text.IndexOf("<DOCUMENT>", start, StringComparison.Ordinal) : text.IndexOf("</SEC-HEADER>", start, StringComparison.Ordinal);
             if (headerEnd < 0) throw new Refused("no end of the SEC header");
-            header = tagged ? Header.ParseTagged(text[..headerEnd]) : Header.ParseClassic(text[..headerEnd]);
+            header = tagged ? Header.ParseTagged(text[start..headerEnd]) : Header.ParseClassic(text[start..headerEnd]);
             if (!Takes(forms, header.SubmissionType)) throw new Refused($"form not taken ({header.SubmissionType})");
+            var endTag = tagged ? "</SUBMISSION>" : "</SEC-DOCUMENT>";
+            if (enveloped && text.LastIndexOf(endTag, StringComparison.Ordinal) is >= 0 and var close) text = text[..(close + endTag.Length)];
             // A file cut short (an interrupted download) is refused as a whole, even where the Form 3 part is complete.
-            if (!text.TrimEnd().EndsWith(tagged ? "</SUBMISSION>" : "</SEC-DOCUMENT>", StringComparison.Ordinal)) throw new Refused("truncated submission");
+            if (!text.TrimEnd().EndsWith(endTag, StringComparison.Ordinal)) throw new Refused("truncated submission");
             xml = OwnershipXml(file, text, headerEnd, forms);
             if (xml == null) return HeaderOnly(header, sourcePath);
         }
@@ -374,6 +389,10 @@ public static partial class ReferenceReader
 
     [GeneratedRegex(@"[ \t\r\n]+")]
     private static partial Regex Spaces();
+
+    /// <summary>The line break before the first line that starts with '&lt;'.</summary>
+    [GeneratedRegex(@"\n(?=<)")]
+    private static partial Regex EnvelopedSubmission();
 
     [GeneratedRegex(@"<DOCUMENT>\s*<TYPE>(?<type>[^\r\n<]*)(?<body>.*?)(?<end></DOCUMENT>|\z)", RegexOptions.Singleline)]
     private static partial Regex DocumentBlock();
