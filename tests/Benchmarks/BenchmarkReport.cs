@@ -53,8 +53,8 @@ public static class BenchmarkReport
         {
             Console.WriteLine("## Coordinator as the journal grows (real actor and SQLite journal, synthetic keys, no-op workers, no filings)");
             Console.WriteLine();
-            Console.WriteLine("| files in the journal | no-op workers | fill (requests of form3.node.max-request-size) | handed out and journaled | recovery | ledger memory | per file | journal file |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|");
+            Console.WriteLine("| files | no-op workers | whole first run | handed out and journaled | recovery | listing memory (per file) | ledger and queue memory (per file) | peak memory of the process | journal file (x the ledger's 36 B a file) |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
             foreach (var files in scale)
             foreach (var workers in ScaleWorkers)
             {
@@ -62,7 +62,8 @@ public static class BenchmarkReport
                 var dir = Path.Combine(work, $"scale-{files}-{Guid.NewGuid():N}"[..40]);
                 var r = await CoordinatorScaleBenchmark.Run(files, workers, dir);
                 Console.WriteLine(string.Create(Invariant,
-                    $"| {files:N0} | {workers} | {r.FillSeconds:F1} s | {Rate(r.FilesPerSecond)} files/s | {r.RecoverySeconds:F2} s | {r.LedgerBytes / 1048576.0:F1} MB | {(double)r.LedgerBytes / files:F0} B | {r.JournalBytes / 1048576.0:F1} MB |"));
+                    $"| {files:N0} | {workers} | {r.FillSeconds:F1} s | {Rate(r.FilesPerSecond)} files/s | {r.RecoverySeconds:F2} s | {Mb(r.ListingBytes)} ({(double)r.ListingBytes / files:F0} B) | " +
+                    $"{Mb(r.LedgerBytes)} ({(double)r.LedgerBytes / files:F0} B) | {Mb(r.PeakBytes)} | {Mb(r.JournalBytes)} ({(double)r.JournalBytes / r.LedgerFinalBytes:F2}x) |"));
                 Directory.Delete(dir, recursive: true);
             }
             Console.WriteLine();
@@ -133,6 +134,8 @@ public static class BenchmarkReport
     }
 
     static string Rate(double filesPerSecond) => filesPerSecond.ToString("N0", Invariant);
+
+    static string Mb(long bytes) => (bytes / 1048576.0).ToString("N0", Invariant) + " MB";
 
     static string CpuModel() =>
         File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown" : "unknown";

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence.Sql;
@@ -43,14 +42,18 @@ public sealed class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
             .WithFallback(HoconFiles.Load("coordinator.conf", "node.conf", "shared.conf"))
             .WithFallback(SqlPersistence.DefaultConfiguration);
 
-    CoordinatorSettings Settings(int snapshotEvery = 100_000) =>
-        CoordinatorSettings.From(Sys.Settings.Config) with { SnapshotEveryFiles = snapshotEvery, ProgressInterval = TimeSpan.FromSeconds(30) };
+    CoordinatorSettings Settings(CheckpointSettings? checkpoint = null) =>
+        CoordinatorSettings.From(Sys.Settings.Config) is var settings
+            // The test files exist nowhere: a run of them all missing would be stopped as a mirror not mounted.
+            ? settings with { ProgressInterval = TimeSpan.FromSeconds(30), Checkpoint = checkpoint ?? settings.Checkpoint, Missing = settings.Missing with { AllMissingStopAfter = 0 } }
+            : throw new InvalidOperationException();
 
     (IActorRef Coordinator, Task<RunOutcome> Outcome) StartCoordinator(IReadOnlyList<InputFile> files, CoordinatorSettings? settings = null)
     {
         var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var coordinator = Sys.ActorOf(CoordinatorActor.Props(settings ?? Settings(), _folder, outcome, TimeProvider.System, expectsExternalNodes: false));
-        coordinator.Tell(new StartRun(new InputListing("test input", files, 0, 0, 0), Manifest.ReadIfAny(_folder.Results)));
+        var coordinator = Sys.ActorOf(CoordinatorActor.Props(settings ?? Settings(), new InputListing("test input", files, 0, 0, 0), _folder, outcome,
+            TimeProvider.System, expectsExternalNodes: false));
+        coordinator.Tell(new StartRun(Manifest.ReadIfAny(_folder.Results), ResultOutputs.CsvOnly));
         return (coordinator, outcome.Task);
     }
 
@@ -61,20 +64,34 @@ public sealed class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
         ExpectTerminated(actor);
     }
 
-    static ReportBatchCompleted AllDone(AssignBatch batch, string worker = "probe") =>
-        new(batch.BatchId, worker, [], batch.Files.Select(Read).ToImmutableArray(), []);
+    static ReportBatchCompleted AllDone(AssignBatch batch, string worker = "probe") => Done(batch, Enumerable.Range(0, batch.Files.Count), worker);
 
-    /// <summary>What a worker reports for a file it read: the version on disk (missing, for the test files that exist nowhere).</summary>
-    static FileStamp Read(WorkItem file)
+    /// <summary>A report of the files at these positions, each with the version on disk (missing, for the test files that exist nowhere).</summary>
+    static ReportBatchCompleted Done(AssignBatch batch, IEnumerable<int> positions, string worker = "probe", params FileFailure[] failed)
     {
-        var version = FileVersion.Check(file.Path);
-        return new FileStamp(file.FileKey, version.Size, version.ModifiedUtcTicks);
+        var done = new CompletedFiles.Builder(batch.Files.Count);
+        foreach (var p in positions)
+        {
+            var version = FileVersion.Check(BatchFiles.FullPath(batch.Root, batch.Files.SourcePath(p)));
+            done.Add(p, version.Size, version.ModifiedUtcTicks);
+        }
+        return new ReportBatchCompleted(batch.BatchId, worker, [], done.Build(), [.. failed]);
     }
+
+    static IEnumerable<FileKey> Keys(AssignBatch batch) => Enumerable.Range(0, batch.Files.Count).Select(batch.Files.Key);
+
+    long _requests;
 
     AssignBatch Take(Akka.TestKit.TestProbe worker, IActorRef coordinator, int max = 5)
     {
-        worker.Send(coordinator, new RequestWork(worker.Ref.Path.Name, max));
+        worker.Send(coordinator, new RequestWork(worker.Ref.Path.Name, max, ++_requests));
         return worker.ExpectMsg<AssignBatch>(TimeSpan.FromSeconds(10));
+    }
+
+    object Ask(Akka.TestKit.TestProbe worker, IActorRef coordinator, int max = 100)
+    {
+        worker.Send(coordinator, new RequestWork(worker.Ref.Path.Name, max, ++_requests));
+        return worker.ExpectMsg<object>(TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -86,8 +103,8 @@ public sealed class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
         while (seen.Count < 8)
         {
             var batch = Take(worker, coordinator, max: 3);
-            Assert.InRange(batch.Files.Length, 1, 3);
-            Assert.All(batch.Files, f => Assert.True(seen.Add(f.FileKey), "a file was handed out twice"));
+            Assert.InRange(batch.Files.Count, 1, 3);
+            Assert.All(Keys(batch), key => Assert.True(seen.Add(key), "a file was handed out twice"));
             worker.Send(coordinator, AllDone(batch));
             worker.ExpectMsg<BatchAccepted>(b => b.BatchId == batch.BatchId);
         }
@@ -104,11 +121,11 @@ public sealed class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
         var first = CreateTestProbe("first");
         var second = CreateTestProbe("second");
         Take(first, coordinator, max: 10);
-        Assert.True(first.LastMessage is AssignBatch { Files.Length: >= 1 });
-        var remaining = 2 - ((AssignBatch)first.LastMessage).Files.Length;
+        Assert.True(first.LastMessage is AssignBatch { Files.Count: >= 1 });
+        var remaining = 2 - ((AssignBatch)first.LastMessage).Files.Count;
         if (remaining > 0) Take(second, coordinator, max: 10);
-        second.Send(coordinator, new RequestWork("second", 10));
-        second.ExpectMsg<NoWorkYet>();
+        second.Send(coordinator, new RequestWork("second", 10, 99));
+        Assert.Equal(99, second.ExpectMsg<NoWorkYet>().RequestId);
     }
 
     [Fact]
@@ -126,13 +143,11 @@ public sealed class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
         var again = new List<FileKey>();
         for (var i = 0; i < 3; i++)
         {
-            worker.Send(restarted, new RequestWork("w", 100));
-            var batch = worker.ExpectMsg<AssignBatch>(TimeSpan.FromSeconds(10));
-            again.AddRange(batch.Files.Select(f => f.FileKey));
+            again.AddRange(Keys(Take(worker, restarted, max: 100)));
             if (again.Count >= 6) break;
         }
         Assert.Equal(6, again.Count);
-        Assert.Empty(again.Intersect(done.Files.Select(f => f.FileKey)));
+        Assert.Empty(again.Intersect(Keys(done)));
     }
 
     [Fact]
@@ -144,15 +159,13 @@ public sealed class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
         StopAndWait(doomed.Ref);
 
         var survivor = CreateTestProbe("survivor");
-        var retried = new List<WorkItem>();
+        var retried = new List<(FileKey Key, int Attempt)>();
         AwaitAssert(() =>
         {
-            survivor.Send(coordinator, new RequestWork("survivor", 10));
-            var reply = survivor.ExpectMsg<object>();
-            if (reply is AssignBatch b) retried.AddRange(b.Files);
-            Assert.Equal(batch.Files.Length, retried.Count);
+            if (Ask(survivor, coordinator, 10) is AssignBatch b) retried.AddRange(Enumerable.Range(0, b.Files.Count).Select(p => (b.Files.Key(p), b.Files.Attempt(p))));
+            Assert.Equal(batch.Files.Count, retried.Count);
         }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100));
-        Assert.Equal(batch.Files.Select(f => f.FileKey).Order(), retried.Select(f => f.FileKey).Order());
+        Assert.Equal(Keys(batch).Order(), retried.Select(f => f.Key).Order());
         Assert.All(retried, f => Assert.Equal(2, f.Attempt));
     }
 
@@ -166,13 +179,12 @@ public sealed class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
         var batchesWithTheFailingFile = new List<int>();
         while (!outcome.IsCompleted)
         {
-            worker.Send(coordinator, new RequestWork("w", 10));
-            if (worker.ExpectMsg<object>(TimeSpan.FromSeconds(10)) is not AssignBatch batch) continue;
-            var fails = batch.Files.Any(f => f.FileKey == failing);
-            if (fails) batchesWithTheFailingFile.Add(batch.Files.Length);
-            Assert.All(batch.Files.Where(f => f.FileKey != failing), f => Assert.Equal(1, f.Attempt));
-            worker.Send(coordinator, new ReportBatchCompleted(batch.BatchId, "w", [], batch.Files.Where(f => f.FileKey != failing).Select(Read).ToImmutableArray(),
-                fails ? [new FileFailure(failing, FailureKind.IoError, "stale NFS handle")] : []));
+            if (Ask(worker, coordinator, 10) is not AssignBatch batch) continue;
+            var at = Keys(batch).ToList().IndexOf(failing);
+            if (at >= 0) batchesWithTheFailingFile.Add(batch.Files.Count);
+            Assert.All(Enumerable.Range(0, batch.Files.Count).Where(p => p != at), p => Assert.Equal(1, batch.Files.Attempt(p)));
+            worker.Send(coordinator, Done(batch, Enumerable.Range(0, batch.Files.Count).Where(p => p != at), "w",
+                at >= 0 ? [new FileFailure(at, FailureKind.IoError, "stale NFS handle")] : []));
             worker.ExpectMsg<BatchAccepted>();
         }
         var completed = Assert.IsType<RunOutcome.Completed>(await outcome.WaitAsync(TimeSpan.FromSeconds(20)));
@@ -184,41 +196,42 @@ public sealed class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void Recovery_from_a_snapshot_skips_finished_work_and_trims_the_journal()
+    public async Task A_journal_that_outgrew_its_files_is_checkpointed_and_recovery_reads_only_the_checkpoint_and_what_came_after()
     {
-        var files = TestFiles.Many(12);
-        var (coordinator, _) = StartCoordinator(files, Settings(snapshotEvery: 4));
-        var worker = CreateTestProbe("w");
-        var done = new List<FileKey>();
-        while (done.Count < 8)
-        {
-            var batch = Take(worker, coordinator, max: 4);
-            worker.Send(coordinator, AllDone(batch));
-            worker.ExpectMsg<BatchAccepted>();
-            done.AddRange(batch.Files.Select(f => f.FileKey));
-        }
-        AwaitAssert(() => Assert.True(CountRows("snapshot") >= 1), TimeSpan.FromSeconds(10));
-        // Once a snapshot holds the journaled batches, no live event is left at or below it (the plugin keeps the highest
-        // row, marked deleted, to continue the sequence numbers).
-        AwaitAssert(() => Assert.Equal(0L, CountRows("journal", "deleted = 0 AND sequence_number <= (SELECT MAX(sequence_number) FROM snapshot)")), TimeSpan.FromSeconds(10));
-        StopAndWait(coordinator);
+        var files = RealFiles(6);
+        var compact = Settings(new CheckpointSettings(WhenJournalExceeds: 1.5, MinFiles: 0, PartFiles: 4));
+        await RunToEnd(files, compact);
+        Assert.Equal(0L, CountRows("journal", $"deleted = 0 AND manifest = 'event.checkpoint.v1'"));
+        foreach (var file in files) File.AppendAllText(file.Path, " amended"); // every file changed: done again, twelve events for six files
+        await RunToEnd(files, compact);
+        // The checkpoint's three parts (six files in two, the one batch that holds their rows) are all that is left of the journal.
+        Assert.Equal(3L, CountRows("journal", "deleted = 0 AND manifest = 'event.checkpoint.v1'"));
+        AwaitAssert(() => Assert.Equal(0L, CountRows("journal", "deleted = 0 AND manifest <> 'event.checkpoint.v1'")), TimeSpan.FromSeconds(5));
 
-        var (restarted, _) = StartCoordinator(files);
-        worker.Send(restarted, new RequestWork("w", 100));
-        var rest = worker.ExpectMsg<AssignBatch>(TimeSpan.FromSeconds(10));
-        Assert.Equal(files.Count - done.Count, rest.Files.Length);
-        Assert.Empty(rest.Files.Select(f => f.FileKey).Intersect(done));
+        File.AppendAllText(files[0].Path, " again");
+        var third = await RunToEnd(files, compact);
+        Assert.Equal((1, 5), (third.Input.Processed, third.Input.AlreadyDone)); // recovered from the checkpoint alone
+    }
+
+    /// <summary>Files that exist, so that a rerun's checks find them as the journal left them.</summary>
+    List<InputFile> RealFiles(int count)
+    {
+        var input = Directory.CreateDirectory(Path.Combine(_folder.Root, "input")).FullName;
+        return [.. Enumerable.Range(1, count).Select(i =>
+        {
+            File.WriteAllText(Path.Combine(input, $"{i}.txt"), "filing");
+            return new InputFile(FileKey.Of(Path.Combine(input, $"{i}.txt")), input, $"{i}.txt");
+        })];
     }
 
     /// <summary>Runs the coordinator over <paramref name="files"/> to its end, a probe doing every batch, then stops it.</summary>
-    async Task<Manifest> RunToEnd(IReadOnlyList<InputFile> files)
+    async Task<Manifest> RunToEnd(IReadOnlyList<InputFile> files, CoordinatorSettings? settings = null)
     {
-        var (coordinator, outcome) = StartCoordinator(files);
+        var (coordinator, outcome) = StartCoordinator(files, settings);
         var worker = CreateTestProbe();
         while (!outcome.IsCompleted)
         {
-            worker.Send(coordinator, new RequestWork("w", 100));
-            if (worker.ExpectMsg<object>(TimeSpan.FromSeconds(10)) is not AssignBatch batch) continue;
+            if (Ask(worker, coordinator) is not AssignBatch batch) continue;
             worker.Send(coordinator, AllDone(batch));
             worker.ExpectMsg<BatchAccepted>();
         }
@@ -231,12 +244,7 @@ public sealed class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
     public async Task A_rerun_with_nothing_changed_keeps_the_tables_and_any_change_merges_them_again()
     {
         // Real files: a rerun checks the versions of what the journal finished on disk.
-        var input = Directory.CreateDirectory(Path.Combine(_folder.Root, "input")).FullName;
-        var files = Enumerable.Range(1, 4).Select(i =>
-        {
-            File.WriteAllText(Path.Combine(input, $"{i}.txt"), "filing");
-            return new InputFile(FileKey.Of(Path.Combine(input, $"{i}.txt")), input, $"{i}.txt");
-        }).ToList();
+        var files = RealFiles(4);
         var table = Path.Combine(_folder.Results, "SUBMISSION.csv");
         var first = await RunToEnd(files);
         var written = File.GetLastWriteTimeUtc(table);
@@ -273,7 +281,7 @@ public sealed class CoordinatorActorSpecs : Akka.TestKit.Xunit2.TestKit
         var (coordinator, outcome) = StartCoordinator(TestFiles.Many(5));
         var worker = CreateTestProbe("w");
         Take(worker, coordinator, max: 2);
-        coordinator.Tell(StopRun.OnSignal);
+        coordinator.Tell(new StopRun("SIGTERM"));
         var stopped = Assert.IsType<RunOutcome.Stopped>(await outcome.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal((0, 5), (stopped.Done, stopped.Total));
         Assert.Equal("stopped", StatusFile.Read(_folder.Root)!.Phase);

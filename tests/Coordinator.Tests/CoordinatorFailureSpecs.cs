@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence;
@@ -41,20 +40,26 @@ public sealed class CoordinatorFailureSpecs : Akka.TestKit.Xunit2.TestKit
         var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var settings = CoordinatorSettings.From(Sys.Settings.Config) with { ProgressInterval = TimeSpan.FromSeconds(30) };
         settings = adjust?.Invoke(settings) ?? settings;
-        var coordinator = Sys.ActorOf(CoordinatorActor.Props(settings, _folder, outcome, clock ?? TimeProvider.System, externalNodes), CoordinatorActor.Name);
-        coordinator.Tell(new StartRun(new InputListing("test input", TestFiles.Many(files), 0, 0, 0)));
+        var coordinator = Sys.ActorOf(CoordinatorActor.Props(settings, new InputListing("test input", TestFiles.Many(files), 0, 0, 0), _folder, outcome,
+            clock ?? TimeProvider.System, externalNodes), CoordinatorActor.Name);
+        coordinator.Tell(new StartRun(null, Form3Actors.Coordinator.Output.ResultOutputs.CsvOnly));
         return (coordinator, outcome.Task);
     }
+
+    long _requests;
 
     (AssignBatch Batch, Akka.TestKit.TestProbe Worker) TakeBatch(IActorRef coordinator)
     {
         var worker = CreateTestProbe();
-        worker.Send(coordinator, new RequestWork("worker", 10));
+        worker.Send(coordinator, new RequestWork("worker", 10, ++_requests));
         return (worker.ExpectMsg<AssignBatch>(TimeSpan.FromSeconds(10)), worker);
     }
 
     static ReportBatchCompleted AllDone(AssignBatch batch) =>
-        new(batch.BatchId, "worker", [], batch.Files.Select(f => new FileStamp(f.FileKey, 100, 1)).ToImmutableArray(), []);
+        new(batch.BatchId, "worker", [], new CompletedFiles([.. Enumerable.Range(0, batch.Files.Count)], [.. Enumerable.Repeat(100L, batch.Files.Count)],
+            [.. Enumerable.Repeat(1L, batch.Files.Count)]), []);
+
+    static IEnumerable<Messages.FileKey> Keys(AssignBatch batch) => Enumerable.Range(0, batch.Files.Count).Select(batch.Files.Key);
 
     [Fact]
     public async Task A_run_whose_every_node_left_midway_ends_after_the_node_deadline_with_that_reason()
@@ -85,10 +90,10 @@ public sealed class CoordinatorFailureSpecs : Akka.TestKit.Xunit2.TestKit
             renewer.Send(coordinator, new RenewLeases("worker", [renewed.BatchId]));
             await Task.Delay(200);
         }
-        other.Send(coordinator, new RequestWork("other", 10));
+        other.Send(coordinator, new RequestWork("other", 10, RequestId: 1));
         var again = other.ExpectMsg<AssignBatch>(TimeSpan.FromSeconds(5));
-        Assert.Equal(lost.Files.Select(f => f.FileKey), again.Files.Select(f => f.FileKey));
-        Assert.All(again.Files, f => Assert.Equal(2, f.Attempt));
+        Assert.Equal(Keys(lost), Keys(again));
+        Assert.All(Enumerable.Range(0, again.Files.Count), p => Assert.Equal(2, again.Files.Attempt(p)));
         other.Send(coordinator, new RequestWork("other", 10, RequestId: 2));
         other.ExpectMsg<NoWorkYet>(TimeSpan.FromSeconds(5)); // the renewed batch stays with its worker
     }

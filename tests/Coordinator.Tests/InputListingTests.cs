@@ -53,7 +53,7 @@ public sealed class InputListingTests
             };
             var path = RandomPath(random, length);
             used += Encoding.UTF8.GetByteCount(path);
-            files.Add(File(i, i % 3 == 0 ? "/other root" : "/m", path));
+            files.Add(File(i, "/m", path));
         }
 
         AssertSameAsList(files, new InputListing("test", files, 0, 0, 0, arenaChunkBytes: chunkBytes));
@@ -104,13 +104,37 @@ public sealed class InputListingTests
     }
 
     [Fact]
-    public void A_file_is_found_by_its_key_and_an_unlisted_key_is_not()
+    public void A_file_is_found_by_its_key_and_an_unlisted_key_is_not_across_growths_of_the_index()
     {
-        var files = TestFiles.Many(1000);
+        var files = TestFiles.Many(100_000);
         var listing = new InputListing("test", files, 0, 0, 0);
 
-        Assert.Equal(617, listing.IndexOf(files[617].Key));
+        Assert.All(Enumerable.Range(0, files.Count).Where(i => i % 97 == 0), i => Assert.Equal(i, listing.IndexOf(files[i].Key)));
         Assert.True(listing.Contains(files[0].Key));
         Assert.False(listing.Contains(FileKey.Of("/not/listed.txt")));
+        Assert.Equal(-1, listing.IndexOf(default));
+    }
+
+    [Fact]
+    public void A_file_listed_twice_is_kept_once_and_every_file_shares_the_listings_root()
+    {
+        var listing = new InputListing("test");
+        Assert.True(listing.TryAdd(TestFiles.File(1).Key, "/data", "1.txt"));
+        Assert.False(listing.TryAdd(TestFiles.File(1).Key, "/data", "./1.txt"));
+        Assert.Equal((1, "/data"), (listing.Count, listing.Root));
+        Assert.Throws<ArgumentException>(() => listing.TryAdd(TestFiles.File(2).Key, "/elsewhere", "2.txt"));
+    }
+
+    [Fact]
+    public void A_listing_keeps_a_file_in_about_its_path_length_plus_a_few_dozen_bytes()
+    {
+        const int files = 1 << 20; // whole chunks of keys, so that the test measures a file's cost, not a chunk's slack
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var listing = new InputListing("edgar");
+        for (var i = 0; i < files; i++) listing.TryAdd(FileKey.Of($"/m/{i}"), "/m", $"edgar/data/{1_000_000 + i % 5_000}/0001209191-20-{i:D6}.txt");
+        var perFile = (double)(GC.GetTotalMemory(forceFullCollection: true) - before) / files;
+        GC.KeepAlive(listing);
+        // 43 bytes of path, 16 of key, 4 of location, and the key index's slots (at most 60 % full, 4 bytes each).
+        Assert.InRange(perFile, 43 + 16 + 4, 43 + 16 + 4 + 4 / 0.6 * 2);
     }
 }

@@ -29,15 +29,18 @@ public sealed class SerializerTests : Akka.TestKit.Xunit2.TestKit
         new RequestWork("host-1-w1", 256),
         new RequestWork("host-1-w1", 256, RequestId: 7),
         new RenewLeases("host-1-w1", [3, 4]),
-        new ReportBatchCompleted(7, "host-1-w1", [Segment], [new FileStamp(OtherKey, 10, 20), new FileStamp(Key, -1, 0)], [new FileFailure(Key, FailureKind.IoError, "disk")]),
-        new AssignBatch(7, [new WorkItem(OtherKey, "/m/a.txt", "a.txt", 1), new WorkItem(Key, "/m/b.txt", "b.txt", 2)], "3,4,5"),
-        NoWorkYet.Instance,
+        new ReportBatchCompleted(7, "host-1-w1", [Segment], new CompletedFiles([0, 2], [10, -1], [20, 0]), [new FileFailure(1, FailureKind.IoError, "disk")]),
+        new AssignBatch(7, 3, "3,4,5", "/m", new BatchFiles([OtherKey, Key], "a.txtédgar/b.txt"u8.ToArray(), [5, 17], [1, 2])),
+        new NoWorkYet(3),
         new BatchAccepted(7),
         RunFinished.Instance,
         new FilesCompleted(3, [Segment], [new FileStamp(Key, 10, 20), new FileStamp(OtherKey, -1, 0)], new DateTimeOffset(2026, 11, 24, 1, 2, 3, TimeSpan.Zero)),
         new BatchesLost([3, 9], "part file w1.part is missing", DateTimeOffset.UnixEpoch),
         new FilesQuarantined([new QuarantinedFile(new FileStamp(OtherKey, 10, 20), "a.txt", "retries_exhausted", "why", 3)], DateTimeOffset.UnixEpoch),
         new CoordinatorSnapshot(1, [1, 2, 3, 250]),
+        new LedgerCheckpointed(2, 5, 9, [new FileEntry(Key, 10, 20, 4), new FileEntry(OtherKey, -2, 0, FileEntry.QuarantinedBatch)],
+            [new BatchSegments(4, [Segment])], [new QuarantinedFile(new FileStamp(OtherKey, -2, 0), "b.txt", "retries_exhausted", "why", 3)],
+            new DateTimeOffset(2026, 12, 8, 1, 2, 3, TimeSpan.Zero)),
     };
 
     [Theory]
@@ -101,10 +104,32 @@ public sealed class SerializerTests : Akka.TestKit.Xunit2.TestKit
         Assert.Contains("work.teleport.v9", error.Message);
     }
 
-    /// <summary>Records with arrays compare by reference; compare their JSON-like text instead.</summary>
+    [Fact]
+    public void A_batch_of_files_is_sent_in_about_its_paths_and_keys_and_a_report_in_twenty_bytes_a_file()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(AssignBatch));
+        AssignBatch Of(int files)
+        {
+            var paths = string.Concat(Enumerable.Range(0, files).Select(i => $"edgar/data/1234567/0001209191-20-{i:D6}.txt"));
+            return new AssignBatch(1, 1, "3", "/m", new BatchFiles([.. Enumerable.Range(0, files).Select(i => new FileKey((UInt128)i))],
+                System.Text.Encoding.UTF8.GetBytes(paths), [.. Enumerable.Range(1, files).Select(i => i * 43)], new byte[files]));
+        }
+        Assert.Equal((43 + 16 + 4 + 1) * 1000, serializer.ToBinary(Of(1001)).Length - serializer.ToBinary(Of(1)).Length);
+        ReportBatchCompleted Done(int files) => new(1, "w", [], new CompletedFiles([.. Enumerable.Range(0, files)], new long[files], new long[files]), []);
+        Assert.Equal(20 * 1000, serializer.ToBinary(Done(1001)).Length - serializer.ToBinary(Done(1)).Length);
+    }
+
+    /// <summary>Records with arrays compare by reference; compare their text instead.</summary>
     static string Normalize(object message) => message switch
     {
         CoordinatorSnapshot s => $"snapshot {s.Version} {Convert.ToHexString(s.Ledger)}",
+        AssignBatch a => $"assign {a.BatchId} {a.RequestId} {a.Forms} {a.Root} " +
+            string.Join("|", Enumerable.Range(0, a.Files.Count).Select(p => $"{a.Files.Key(p)} {a.Files.SourcePath(p)} {a.Files.Attempt(p)}")),
+        ReportBatchCompleted r => $"report {r.BatchId} {r.WorkerId} {string.Join(",", r.Segments)} " +
+            string.Join("|", Enumerable.Range(0, r.Completed.Count).Select(i => $"{r.Completed.Position(i)} {r.Completed.Size(i)} {r.Completed.ModifiedUtcTicks(i)}")) +
+            string.Join("|", r.Failed),
+        LedgerCheckpointed c => $"checkpoint {c.Part}/{c.Parts} {c.NextBatchRef} {c.OccurredAt:O} {string.Join(",", c.Files)} " +
+            $"{string.Join(",", c.Batches.Select(b => $"{b.BatchRef}:{string.Join(";", b.Segments)}"))} {string.Join(",", c.Quarantined)}",
         _ => System.Text.Json.JsonSerializer.Serialize(message, message.GetType()),
     };
 }

@@ -34,7 +34,8 @@ public sealed class TableMergerTests
         var a = TestFiles.File(1);
         var b = TestFiles.File(2);
         var c = TestFiles.File(3);
-        var ledger = new RunLedger();
+        var input = new InputListing("test", [a, b], 0, 0, 0);
+        var ledger = new RunLedger(input);
         using (var writer = new PartFileWriter(parts, "w1"))
         {
             FileKey K(InputFile f) => f.Key;
@@ -50,7 +51,7 @@ public sealed class TableMergerTests
             // Batch 2: A again (changed since) and B, with an extraction error for nobody.
             ledger.Apply(Completed(2, Batch((K(a), Filing("0000000001-24-000001", "1.txt", "=new")), (K(b), Filing("0000000002-24-000002", "2.txt", "journaled"))), a, b));
         }
-        var result = new TableMerger(parts, results).Merge(ledger, new InputListing("test", [a, b], 0, 0, 0));
+        var result = new TableMerger(parts, results).Merge(ledger, input);
 
         var submissions = Lines(results, Table.Submission);
         Assert.Equal(string.Join(",", TableSchema.Columns(Table.Submission)), submissions[0]);
@@ -70,19 +71,20 @@ public sealed class TableMergerTests
         var parts = Path.Combine(temp.Path, "parts");
         var results = Path.Combine(temp.Path, "results");
         var a = TestFiles.File(1);
+        var input = new InputListing("test", [a], 0, 0, 0);
         var rows = new FilingRows { FilingDateSource = FilingDateSource.SecHeader };
         rows.Add(Table.Submission,
         [
             "0000000001-24-000001", "2024-01-05", "2024-01-03", "", "", new Cell("0", "false"), "", "", "4", "0000000001", "Issuer", "ISS",
             new Cell("wrapped over lines", "wrapped  over\nlines"), "", "X0508", "0", "", "1", "", "1.txt",
         ]);
-        var ledger = new RunLedger();
+        var ledger = new RunLedger(input);
         using (var writer = new PartFileWriter(parts, "w1"))
         {
             writer.Add(a.Key, rows);
             ledger.Apply(Completed(1, writer.Commit(), a));
         }
-        var result = new TableMerger(parts, results, outputs: new ResultOutputs(SecLayout: true)).Merge(ledger, new InputListing("test", [a], 0, 0, 0));
+        var result = new TableMerger(parts, results, outputs: new ResultOutputs(SecLayout: true)).Merge(ledger, input);
 
         Assert.Contains(",0,,,4,0000000001,Issuer,ISS,wrapped over lines,", Lines(results, Table.Submission)[1]);
         var sec = File.ReadAllLines(Path.Combine(results, "sec", "SUBMISSION.tsv"));
@@ -91,7 +93,7 @@ public sealed class TableMergerTests
         Assert.Equal(8, Directory.GetFiles(Path.Combine(results, "sec")).Length); // no temporary file left
 
         // Merged again without the layout: results/sec/ goes, as it would no longer follow the tables.
-        new TableMerger(parts, results).Merge(ledger, new InputListing("test", [a], 0, 0, 0));
+        new TableMerger(parts, results).Merge(ledger, input);
         Assert.False(Directory.Exists(Path.Combine(results, "sec")));
     }
 
@@ -110,7 +112,8 @@ public sealed class TableMergerTests
             rows.Add(Table.Form3Summary, [accession, source, "Second " + version, "Director", "Issuer", "0000000001", "2024-01-05"]);
             return rows;
         }
-        var ledger = new RunLedger();
+        var input = new InputListing("test", [x, y, z], 0, 0, 0);
+        var ledger = new RunLedger(input);
         using (var writer = new PartFileWriter(parts, "w1"))
         {
             writer.Add(y.Key, TwoOwners("0000000002-24-000002", "2.txt", "y"));
@@ -120,7 +123,7 @@ public sealed class TableMergerTests
             writer.Add(x.Key, TwoOwners("0000000001-24-000001", "1.txt", "x-new"));
             ledger.Apply(Completed(2, writer.Commit(), x));
         }
-        new TableMerger(parts, results).Merge(ledger, new InputListing("test", [x, y, z], 0, 0, 0));
+        new TableMerger(parts, results).Merge(ledger, input);
 
         var owners = Lines(results, Table.Form3Summary).Skip(1).Select(l => l.Split(',')[2]).Order().ToList();
         Assert.Equal(["Owner", "Owner", "Owner", "Second x-new", "Second y", "Second z"], owners);
@@ -139,7 +142,8 @@ public sealed class TableMergerTests
             var issuerCopy = new InputFile(FileKey.Of("/m/edgar/data/1/0000000009-24-000009.txt"), "/m", "edgar/data/1/0000000009-24-000009.txt");
             var ownerCopy = new InputFile(FileKey.Of("/m/edgar/data/2/0000000009-24-000009.txt"), "/m", "edgar/data/2/0000000009-24-000009.txt");
             var order = reversed ? new[] { ownerCopy, issuerCopy } : [issuerCopy, ownerCopy];
-            var ledger = new RunLedger();
+            var input = new InputListing("test", order, 0, 0, 0);
+            var ledger = new RunLedger(input);
             using (var writer = new PartFileWriter(parts, "w"))
             {
                 var batch = 1;
@@ -149,7 +153,7 @@ public sealed class TableMergerTests
                     ledger.Apply(Completed(batch++, writer.Commit(), f));
                 }
             }
-            var result = new TableMerger(parts, results).Merge(ledger, new InputListing("test", order, 0, 0, 0));
+            var result = new TableMerger(parts, results).Merge(ledger, input);
             Assert.Equal(1, result.DuplicateFilings);
             var summary = Assert.Single(Lines(results, Table.Form3Summary).Skip(1));
             Assert.Contains("edgar/data/1/0000000009-24-000009.txt", summary);
@@ -161,9 +165,10 @@ public sealed class TableMergerTests
     {
         using var temp = new TempFolder();
         var file = TestFiles.File(4);
-        var ledger = new RunLedger();
+        var input = new InputListing("test", [file], 0, 0, 0);
+        var ledger = new RunLedger(input);
         ledger.Apply(new FilesQuarantined([new QuarantinedFile(new FileStamp(file.Key, 1, 1), "4.txt", ErrorKind.RetriesExhausted, "gave up after 3 attempts", 3)], DateTimeOffset.UnixEpoch));
-        var result = new TableMerger(Path.Combine(temp.Path, "parts"), Path.Combine(temp.Path, "r")).Merge(ledger, new InputListing("test", [file], 0, 0, 0));
+        var result = new TableMerger(Path.Combine(temp.Path, "parts"), Path.Combine(temp.Path, "r")).Merge(ledger, input);
         Assert.Equal(1, result.ErrorsByKind[ErrorKind.RetriesExhausted]);
         Assert.Equal("4.txt,process,retries_exhausted,gave up after 3 attempts,3", Lines(Path.Combine(temp.Path, "r"), Table.Errors)[1]);
     }
@@ -191,7 +196,8 @@ public sealed class TableMergerTests
         var parts = Path.Combine(temp.Path, "parts");
         var results = Path.Combine(temp.Path, "results");
         var (a, b) = (TestFiles.File(1), TestFiles.File(2));
-        var ledger = new RunLedger();
+        var input = new InputListing("test", [a, b], 0, 0, 0);
+        var ledger = new RunLedger(input);
         using (var first = new PartFileWriter(parts, "w1"))
         {
             first.Add(a.Key, Filing("0000000001-24-000001", "1.txt", "SMITH"));
@@ -202,7 +208,6 @@ public sealed class TableMergerTests
             second.Add(b.Key, Filing("0000000002-24-000002", "2.txt"));
             ledger.Apply(Completed(2, second.Commit(), b));
         }
-        var input = new InputListing("test", [a, b], 0, 0, 0);
         var merged = new TableMerger(parts, results).Merge(ledger, input);
         Assert.Empty(merged.DamagedBatches);
         var before = Directory.GetFiles(results).ToDictionary(f => f, File.ReadAllBytes);
@@ -229,13 +234,14 @@ public sealed class TableMergerTests
         var parts = Path.Combine(temp.Path, "parts");
         var results = Path.Combine(temp.Path, "results");
         var a = TestFiles.File(1);
-        var ledger = new RunLedger();
+        var input = new InputListing("test", [a], 0, 0, 0);
+        var ledger = new RunLedger(input);
         using (var writer = new PartFileWriter(parts, "w1"))
         {
             writer.Add(a.Key, Filing("0000000001-24-000001", "1.txt"));
             ledger.Apply(Completed(1, writer.Commit(), a));
         }
-        var result = new TableMerger(parts, results).Merge(ledger, new InputListing("test", [a], 0, 0, 0));
+        var result = new TableMerger(parts, results).Merge(ledger, input);
         Assert.Equal(TableSchema.All.Select(TableSchema.FileName).Order(), result.Tables.Keys.Order());
         Assert.All(result.Tables, kv => Assert.Equal(TableFile.Of(Path.Combine(results, kv.Key)), kv.Value));
     }

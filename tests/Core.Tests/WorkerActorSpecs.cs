@@ -35,9 +35,21 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         return fetcher;
     }
 
-    static WorkItem Item(int key, string path) => new(Key(key), path, Path.GetFileName(path), 1);
+    /// <summary>An assignment of these files (absolute paths, so the batch's root is /), each on its first attempt.</summary>
+    static AssignBatch Batch(long id, (int Key, string Path)[] files, long requestId = 0)
+    {
+        var paths = files.Select(f => System.Text.Encoding.UTF8.GetBytes(f.Path)).ToList();
+        var ends = new int[files.Length];
+        for (var i = 0; i < files.Length; i++) ends[i] = (i == 0 ? 0 : ends[i - 1]) + paths[i].Length;
+        return new AssignBatch(id, requestId, "3", "/", new BatchFiles([.. files.Select(f => Key(f.Key))], [.. paths.SelectMany(p => p)], ends,
+            [.. files.Select(_ => (byte)1)]));
+    }
 
     static FileKey Key(int n) => new((UInt128)n);
+
+    /// <summary>The keys of the completed files of a report, by their positions in <paramref name="batch"/>.</summary>
+    static IEnumerable<FileKey> CompletedKeys(ReportBatchCompleted report, AssignBatch batch) =>
+        Enumerable.Range(0, report.Completed.Count).Select(i => batch.Files.Key(report.Completed.Position(i)));
 
     static readonly string Joint = TestData.Real("form3-SNOW-berkshire-buffett-jointfilers.xml");
     static readonly string NoSecurities = TestData.Real("form3-SPWR-hegde-vinayak-nosecurities.xml");
@@ -48,14 +60,15 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         var coordinator = CreateTestProbe("coordinator");
         coordinator.IgnoreMessages<RequestWork>();
         var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(300)), "w1", Fetcher()));
-        worker.Tell(new AssignBatch(7, [Item(1, Joint)], "3"), coordinator.Ref);
+        var batch = Batch(7, [(1, Joint)]);
+        worker.Tell(batch, coordinator.Ref);
 
         var first = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10));
         // Lost: no BatchAccepted. The worker sends the same report again.
         var again = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(5));
         Assert.Equal(7L, again.BatchId);
-        Assert.Equal([Key(1)], again.Completed.Select(c => c.FileKey));
-        Assert.Equal(new FileInfo(Joint).Length, Assert.Single(again.Completed).Size); // the version read, for the journal
+        Assert.Equal([Key(1)], CompletedKeys(again, batch));
+        Assert.Equal(new FileInfo(Joint).Length, again.Completed.Size(0)); // the version read, for the journal
         Assert.Equal(first.Segments.AsEnumerable(), again.Segments.AsEnumerable());
 
         worker.Tell(new BatchAccepted(7), coordinator.Ref);
@@ -71,19 +84,18 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(30)), "w2",
             Fetcher(new HangingSource(stuckPath, _release, new FilingReader(1 << 24)))));
 
-        worker.Tell(new AssignBatch(1, [Item(1, Joint), Item(2, stuckPath), Item(3, NoSecurities)], "3"), coordinator.Ref);
+        worker.Tell(Batch(1, [(1, Joint), (2, stuckPath), (3, NoSecurities)]), coordinator.Ref);
         var abandoned = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10));
-        Assert.Empty(abandoned.Completed);
+        Assert.Equal(0, abandoned.Completed.Count);
         Assert.Empty(abandoned.Segments);
-        Assert.Equal(
-            [(Key(1), FailureKind.Abandoned), (Key(2), FailureKind.Timeout), (Key(3), FailureKind.Abandoned)],
-            abandoned.Failed.Select(f => (f.FileKey, f.Kind)).Order());
+        Assert.Equal([(0, FailureKind.Abandoned), (1, FailureKind.Timeout), (2, FailureKind.Abandoned)], abandoned.Failed.Select(f => (f.Position, f.Kind)).Order());
         worker.Tell(new BatchAccepted(1), coordinator.Ref);
 
         // The worker carries on at once with the batch-mates, in a part file of its own.
-        worker.Tell(new AssignBatch(2, [Item(1, Joint), Item(3, NoSecurities)], "3"), coordinator.Ref);
+        var mates = Batch(2, [(1, Joint), (3, NoSecurities)]);
+        worker.Tell(mates, coordinator.Ref);
         var done = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10));
-        Assert.Equal([Key(1), Key(3)], done.Completed.Select(c => c.FileKey).Order());
+        Assert.Equal([Key(1), Key(3)], CompletedKeys(done, mates).Order());
         Assert.All(done.Segments, s => Assert.Equal("w2-g1" + PartFormat.Extension, s.PartFile));
 
         // When the stuck read finally returns, the abandoned batch adds nothing anywhere.
@@ -100,20 +112,20 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30)), "w3",
             Fetcher(new HangingSource(slowPath, _release, new FilingReader(1 << 24)))));
         coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5));
-        coordinator.Reply(new AssignBatch(1, [Item(1, slowPath)], "3"));
+        coordinator.Reply(Batch(1, [(1, slowPath)], coordinator.LastMessage is RequestWork r1 ? r1.RequestId : 0));
 
         // Batch 1 is still reading, and the worker already asks for the next one.
         coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5));
-        coordinator.Reply(new AssignBatch(2, [Item(2, Joint)], "3"));
+        coordinator.Reply(Batch(2, [(2, Joint)], ((RequestWork)coordinator.LastMessage).RequestId));
         coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(500)); // one in reserve is enough: no third request, no report yet
 
         _release.Set();
         Assert.Equal(1L, coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10)).BatchId);
         worker.Tell(new BatchAccepted(1), coordinator.Ref);
         // Batch 2 starts from the reserve at once, and its start asks for the next.
-        coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5));
+        var third = coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5));
         Assert.Equal(2L, coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10)).BatchId);
-        coordinator.Reply(new AssignBatch(3, [Item(3, NoSecurities)], "3"));
+        coordinator.Reply(Batch(3, [(3, NoSecurities)], third.RequestId));
         coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5)); // asked as batch 3 starts, before it ends
         Assert.Equal(3L, coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10)).BatchId);
     }
@@ -130,8 +142,8 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         Assert.Equal(first, again);
 
         // Both answers arrive (the first was only late): the batch is done once, and the next request has a new id.
-        coordinator.Reply(new AssignBatch(4, [Item(1, Joint)], "3"));
-        coordinator.Reply(new AssignBatch(4, [Item(1, Joint)], "3"));
+        coordinator.Reply(Batch(4, [(1, Joint)], first.RequestId));
+        coordinator.Reply(Batch(4, [(1, Joint)], first.RequestId));
         var next = coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5));
         Assert.True(next.RequestId > first.RequestId);
         var report = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10));
@@ -150,8 +162,8 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         var slowPath = Path.Combine(_parts, "slow.txt");
         var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30),
             leaseRenew: TimeSpan.FromMilliseconds(200)), "w6", Fetcher(new HangingSource(slowPath, _release, new FilingReader(1 << 24)))));
-        worker.Tell(new AssignBatch(1, [Item(1, slowPath)], "3"), coordinator.Ref);
-        worker.Tell(new AssignBatch(2, [Item(2, Joint)], "3"), coordinator.Ref);
+        worker.Tell(Batch(1, [(1, slowPath)]), coordinator.Ref);
+        worker.Tell(Batch(2, [(2, Joint)]), coordinator.Ref);
         var renew = coordinator.ExpectMsg<RenewLeases>(TimeSpan.FromSeconds(5));
         Assert.Equal([1L, 2L], renew.BatchIds.ToArray());
         Assert.Equal([1L, 2L], coordinator.ExpectMsg<RenewLeases>(TimeSpan.FromSeconds(5)).BatchIds.ToArray()); // again while it works
@@ -172,7 +184,7 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         IActorRef? worker = null;
         await AwaitAssertAsync(async () => worker = await Sys.ActorSelection(pool.Path / "w1").ResolveOne(TimeSpan.FromSeconds(1)), TimeSpan.FromSeconds(5));
         Watch(worker!);
-        worker!.Tell(new AssignBatch(1, default, "3"), coordinator.Ref); // an assignment our own code cannot handle
+        worker!.Tell(new AssignBatch(1, 0, "3", "/", null!), coordinator.Ref); // an assignment our own code cannot handle
         ExpectTerminated(worker!, TimeSpan.FromSeconds(10));
         Assert.False(await finished.Task.WaitAsync(TimeSpan.FromSeconds(10))); // the pool stopped with its last worker, not as finished
     }
@@ -186,13 +198,46 @@ public sealed class WorkerActorSpecs : Akka.TestKit.Xunit2.TestKit, IDisposable
         var source = new ConcurrentSource(8, new FilingReader(1 << 24));
         var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), readsInFlight: 8), "w4",
             Fetcher(source, readers: 8)));
-        var files = Enumerable.Range(1, 12).Select(i => Item(i, i % 2 == 0 ? Joint : NoSecurities)).ToArray();
-        worker.Tell(new AssignBatch(1, [.. files], "3"), coordinator.Ref);
+        var batch = Batch(1, [.. Enumerable.Range(1, 12).Select(i => (i, i % 2 == 0 ? Joint : NoSecurities))]);
+        worker.Tell(batch, coordinator.Ref);
 
         var report = coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(10));
-        Assert.Equal(files.Select(f => f.FileKey), report.Completed.Select(c => c.FileKey));
+        Assert.Equal(Enumerable.Range(1, 12).Select(Key), CompletedKeys(report, batch));
         Assert.True(source.MostAtOnce >= 8, $"at most {source.MostAtOnce} reads were in flight at once");
         Assert.False(source.OnThreadPool, "a read ran on the thread pool the actor system uses");
+    }
+
+    [Fact]
+    public void An_answer_to_a_request_already_answered_leaves_the_pending_request_and_its_resending_alone()
+    {
+        var coordinator = CreateTestProbe("coordinator");
+        var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30),
+            requestResend: TimeSpan.FromMilliseconds(300)), "w7", Fetcher()));
+        var asked = coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5));
+        coordinator.Reply(new NoWorkYet(asked.RequestId - 1)); // a stale answer, to an earlier request
+        Assert.Equal(asked, coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5))); // still asked for, sent again
+        coordinator.Reply(new NoWorkYet(asked.RequestId));
+        coordinator.ExpectNoMsg(TimeSpan.FromSeconds(1)); // answered: no more resending (it asks again after no-work-retry)
+    }
+
+    [Fact]
+    public void A_node_whose_reads_all_hang_stops_asking_for_work_until_one_returns()
+    {
+        var coordinator = CreateTestProbe("coordinator");
+        var first = Path.Combine(_parts, "hung-1.txt");
+        var source = new HangingSource(first, _release, new FilingReader(1 << 24));
+        var worker = Sys.ActorOf(WorkerActor.Props(coordinator.Ref, Settings(TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(30), readsInFlight: 1), "w8",
+            Fetcher(source, readers: 1)));
+        var asked = coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5));
+        coordinator.Reply(Batch(1, [(1, first)], asked.RequestId));
+        coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5)); // asked as the batch started
+        coordinator.Reply(new NoWorkYet(((RequestWork)coordinator.LastMessage!).RequestId));
+        Assert.Single(coordinator.ExpectMsg<ReportBatchCompleted>(TimeSpan.FromSeconds(5)).Failed, f => f.Kind == FailureKind.Timeout);
+        // Its only read thread is stuck past the deadline: asking for more would queue work behind it.
+        coordinator.IgnoreMessages<ReportBatchCompleted>();
+        coordinator.ExpectNoMsg(TimeSpan.FromSeconds(1.5));
+        _release.Set();
+        coordinator.ExpectMsg<RequestWork>(TimeSpan.FromSeconds(5)); // it came back: the worker asks again
     }
 
     /// <summary>Real reads that each wait (up to a few seconds) until <c>together</c> reads have started, counting how many overlap.</summary>

@@ -42,7 +42,14 @@ public sealed class TransportSecurityTests(ClusterFixture fixture) : IClassFixtu
         using (var plain = Form3Process.Start("form3-node", "intruder-plain", Path.Combine(fixture.Root, "logs"),
                    new Dictionary<string, string>(fixture.Environment) { ["FORM3_CONFIG"] = ShortJoin() },
                    "join", "--run-dir", otherRun, "--seed", address.ToString().Replace("akka.ssl.tcp:", "akka.tcp:"), "--insecure-transport", "--workers", "1"))
+        {
+            // Said at once, in one line, without a stack trace: the coordinator answers in TLS.
+            var started = DateTime.UtcNow;
             Assert.Equal(1, await plain.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(15), $"took {(DateTime.UtcNow - started).TotalSeconds:N0} s");
+            Assert.Contains("uses TLS with the run's certificate, but this node was told plain TCP (--insecure-transport)", plain.Log());
+            Assert.DoesNotContain("   at ", plain.Log());
+        }
 
         // 2b. A node told to speak plain TCP to this TLS coordinator's address gives up at once, saying so.
         using (var mismatched = Form3Process.Start("form3-node", "plain-to-tls", Path.Combine(fixture.Root, "logs"), fixture.Environment,
@@ -54,10 +61,10 @@ public sealed class TransportSecurityTests(ClusterFixture fixture) : IClassFixtu
 
         // 3. This test process, with another run's certificate, sends work messages straight to the coordinator.
         var config = HoconFiles.Load("node.conf", "shared.conf");
-        using (var intruder = ClusterSystem.Create(ClusterConfig.Build(config, "127.0.0.1", 0, []), new TransportSecurity(stranger)))
+        using (var intruder = ClusterSystem.Create(ClusterConfig.Build(config, new Addresses("127.0.0.1", "127.0.0.1", 0), []), new TransportSecurity(stranger)))
         {
             var target = intruder.ActorSelection(new RootActorPath(address) / "user" / "coordinator");
-            target.Tell(new ReportBatchCompleted(1, "intruder", [], [new FileStamp(new FileKey(1), 1, 1)], []));
+            target.Tell(new ReportBatchCompleted(1, "intruder", [], new CompletedFiles([0], [1], [1]), []));
             await Assert.ThrowsAnyAsync<Exception>(() => target.Ask<object>(new RequestWork("intruder", 256), TimeSpan.FromSeconds(5)));
             await intruder.Terminate();
         }

@@ -5,7 +5,6 @@ using Akka.Persistence;
 using Form3Actors.Coordinator.Inputs;
 using Form3Actors.Coordinator.Output;
 using Form3Actors.Coordinator.State;
-using Form3Actors.Core.Extraction;
 using Form3Actors.Core.Hosting;
 using Form3Actors.Messages;
 using Form3Actors.Messages.CoordinatorEvents;
@@ -20,7 +19,8 @@ namespace Form3Actors.Coordinator.Actors;
 /// <remarks>
 /// The persistence id is fixed (not derived from host or job) so that a requeued job on other machines resumes the
 /// same stream. Only completion is journaled; what is in flight is not, because after a crash it is simply redone:
-/// its rows were never journaled, so the merge ignores them.
+/// its rows were never journaled, so the merge ignores them. The actor is made once the input is listed, so that its
+/// recovery lays what the journal knows straight beside the listing.
 /// </remarks>
 public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
 {
@@ -40,16 +40,19 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     readonly CancellationTokenSource _stopChecks = new();
     readonly long _createdAt;
     TimeSpan _recovery;
+    /// <summary>The sequence number of the first part of the checkpoint being journaled: what is before it goes once the last part is durable.</summary>
+    long _checkpointFrom;
     string? _crash;
 
     public override string PersistenceId => JournalId;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public CoordinatorActor(CoordinatorSettings settings, RunFolder folder, TaskCompletionSource<RunOutcome> outcome, TimeProvider clock, bool expectsExternalNodes)
+    public CoordinatorActor(CoordinatorSettings settings, InputListing input, RunFolder folder, TaskCompletionSource<RunOutcome> outcome, TimeProvider clock,
+        bool expectsExternalNodes)
     {
         _settings = settings;
-        _state = new CoordinatorState(settings, needsNodes: expectsExternalNodes);
+        _state = new CoordinatorState(settings, input, needsNodes: expectsExternalNodes, firstBatchId: BatchLeases.NewEpoch());
         _folder = folder;
         _outcome = outcome;
         _clock = clock;
@@ -64,12 +67,12 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             _recovery = _clock.GetElapsedTime(_createdAt);
             _log.Info("Recovered journal {Journal}: {Finished:N0} finished files ({Quarantined:N0} quarantined) at sequence {Sequence} in {Seconds:F2} s",
                 _folder.Journal, _state.Ledger.FileCount, _state.Ledger.QuarantinedCount, LastSequenceNr, _recovery.TotalSeconds);
+            Decide(new JournalRecovered(LastSequenceNr, _recovery));
         });
 
-        Command<StartRun>(start => Decide(new BeginRun(start.Input, LastSequenceNr, start.Previous, start.Outputs ?? ResultOutputs.CsvOnly)));
-        Command<RequestWork>(request => Decide(new HandOutWork(Worker(request.WorkerId), request.MaxFiles, request.RequestId)));
-        Command<RenewLeases>(renew => Decide(new RenewWorkerLeases(Remember(Sender), renew.BatchIds)));
-        Command<ReportBatchCompleted>(report => Decide(new SettleBatch(Remember(Sender), report)));
+        Command<RequestWork>(request => Decide(new FromWorker(Worker(request.WorkerId), request)));
+        Command<RenewLeases>(renew => Decide(new FromWorker(Worker(renew.WorkerId), renew)));
+        Command<ReportBatchCompleted>(report => Decide(new FromWorker(Worker(report.WorkerId), report)));
         Command<ClusterEvent.MemberRemoved>(removed =>
         {
             if (removed.Member.Address.Equals(Cluster.Get(Context.System).SelfAddress)) return;
@@ -81,24 +84,17 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             _workers.Remove(t.ActorRef.Path.ToString());
             Decide(new WorkerStopped(t.ActorRef.Path.ToString()));
         });
-        Command<SaveSnapshotSuccess>(saved =>
-        {
-            // The snapshot holds everything up to its sequence number: older events and snapshots are dead weight.
-            DeleteMessages(saved.Metadata.SequenceNr);
-            DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
-            Decide(new SnapshotSettled(null));
-        });
-        Command<SaveSnapshotFailure>(failure => Decide(new SnapshotSettled(failure.Cause.Message)));
         Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(f => _log.Warning("Could not trim the journal: {Reason}", f.Cause.Message));
+        Command<DeleteMessagesFailure>(f => _log.Warning("Could not delete the journal's events before its checkpoint: {Reason}", f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(f => _log.Warning("Could not delete old snapshots: {Reason}", f.Cause.Message));
+        Command<DeleteSnapshotsFailure>(f => _log.Warning("Could not delete snapshots of an earlier release: {Reason}", f.Cause.Message));
         Command<Status.Failure>(failure => Decide(new TaskFailed(failure.Cause)));
         Command<ICoordinatorCommand>(Decide);
     }
 
-    public static Props Props(CoordinatorSettings settings, RunFolder folder, TaskCompletionSource<RunOutcome> outcome, TimeProvider clock, bool expectsExternalNodes) =>
-        Akka.Actor.Props.Create(() => new CoordinatorActor(settings, folder, outcome, clock, expectsExternalNodes));
+    public static Props Props(CoordinatorSettings settings, InputListing input, RunFolder folder, TaskCompletionSource<RunOutcome> outcome, TimeProvider clock,
+        bool expectsExternalNodes) =>
+        Akka.Actor.Props.Create(() => new CoordinatorActor(settings, input, folder, outcome, clock, expectsExternalNodes));
 
     /// <summary>
     /// Remembers what made a handler throw: the guardian then stops this actor (hocon/shared.conf), and
@@ -155,18 +151,14 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         base.PostStop();
     }
 
-    string Remember(IActorRef worker)
-    {
-        var id = worker.Path.ToString();
-        _workers[id] = worker;
-        return id;
-    }
-
+    /// <summary>The worker that sent the message being handled, remembered for replies.</summary>
     WorkerRef Worker(string name)
     {
+        var id = Sender.Path.ToString();
+        _workers[id] = Sender;
         var address = Sender.Path.Address;
         var node = address.HasLocalScope ? $"{Environment.MachineName} (in-process)" : $"{address.Host}:{address.Port}";
-        return new WorkerRef(Remember(Sender), name, address.ToString(), node);
+        return new WorkerRef(id, name, address.ToString(), node);
     }
 
     /// <summary>
@@ -176,7 +168,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     void Decide(ICoordinatorCommand command)
     {
-        var decision = _state.Decide(command, _clock.GetUtcNow());
+        var decision = _state.Decide(command, new Instant(_clock.GetUtcNow(), _clock.GetElapsedTime(_createdAt)));
         foreach (var reply in decision.Replies)
             if (_workers.TryGetValue(reply.WorkerId, out var worker)) worker.Tell(reply.Message);
         if (decision.Events.Count > 0)
@@ -184,6 +176,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             var remaining = decision.Events.Count;
             PersistAllAsync(decision.Events, evt =>
             {
+                if (evt is LedgerCheckpointed { Part: 0 }) _checkpointFrom = LastSequenceNr;
                 _state.Apply(evt);
                 if (--remaining == 0) Decide(new EventsWritten(decision.WriteId));
             });
@@ -208,18 +201,21 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
             case SetTimer { Timer: CoordinatorTimer.LeaseCheck }:
                 Timers.StartPeriodicTimer(CoordinatorTimer.LeaseCheck, ExpireLeases.Instance, _settings.LeaseCheckInterval);
                 break;
-            case SetTimer { Timer: CoordinatorTimer.NodeDeadline }:
-                Timers.StartSingleTimer(CoordinatorTimer.NodeDeadline, EnforceNodeDeadline.Instance, _settings.NodeJoinTimeout);
+            case ArmNodeDeadline deadline:
+                Timers.StartSingleTimer(CoordinatorTimer.NodeDeadline, new EnforceNodeDeadline(deadline.Generation), _settings.NodeJoinTimeout);
                 break;
             case WatchWorker watch:
                 Context.Watch(_workers[watch.WorkerId]);
                 break;
             case CheckVersions check:
-                VersionCheck.Run(check.Files, i => check.Input[i].Path, _settings.ChecksInFlight, checks => self.Tell(checks), _stopChecks.Token)
+                var input = _state.Input;
+                VersionCheck.Run(check.Files, i => InputFile.FullPath(input.Root, input[i].SourcePath), _settings.ChecksInFlight, _settings.CheckDeadline,
+                        checks => self.Tell(checks), _stopChecks.Token)
                     .ContinueWith(t => self.Tell(new Status.Failure(t.Exception!.GetBaseException())), TaskContinuationOptions.OnlyOnFaulted);
                 break;
-            case TakeSnapshot save:
-                SaveSnapshot(save.Snapshot);
+            case TrimJournal:
+                DeleteMessages(_checkpointFrom - 1);
+                DeleteSnapshots(SnapshotSelectionCriteria.Latest);
                 break;
             case VerifyResults verify:
                 var results = _folder.Results;
@@ -268,6 +264,10 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
                 break;
             case RunOutcome.Failed failed:
                 _log.Error("Cannot go on: {Reason}", failed.Reason);
+                _outcome.TrySetResult(outcome);
+                break;
+            case RunOutcome.Refused refused:
+                _log.Error("Stopping: {Reason}", refused.Reason);
                 _outcome.TrySetResult(outcome);
                 break;
         }

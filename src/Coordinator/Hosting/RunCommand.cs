@@ -29,7 +29,8 @@ public static class RunCommand
         var input = new Argument<string>("input") { Description = "A CSV with a filepath column, a folder of filings, or an EDGAR form.idx/master.idx/company.idx" };
         var runDir = new Option<string?>("--run-dir") { Description = "The run folder (journal, parts, results, status); default runs/<input name>. Rerun with the same folder to resume." };
         var workers = new Option<int?>("--workers") { Description = "In-process workers (default: one per core); 0 waits for external node processes (Slurm)" };
-        var host = CommonOptions.Host("Address to bind and advertise to nodes");
+        var host = CommonOptions.Host("Address nodes reach this host by (advertised in the run folder); also where it listens unless --bind-host says otherwise");
+        var bindHost = CommonOptions.BindHost();
         var port = CommonOptions.Port("Port to bind; 0 picks a free one (nodes read it from the run folder)");
         var pathColumn = new Option<string?>("--path-column") { Description = "CSV column holding the filing paths (default from hocon: filepath)" };
         var kind = new Option<InputKind>("--input-kind") { Description = "How to read INPUT", DefaultValueFactory = _ => InputKind.Auto };
@@ -44,39 +45,41 @@ public static class RunCommand
         var insecure = CommonOptions.InsecureTransport("Plain TCP instead of mutual TLS with the run's certificate; only on a trusted network");
         var command = new Command("run", "Process every filing of INPUT into the research tables; resumes from the run folder's journal")
         {
-            input, runDir, workers, host, port, pathColumn, kind, forms, secFormat, mirror, insecure, verbose,
+            input, runDir, workers, host, bindHost, port, pathColumn, kind, forms, secFormat, mirror, insecure, verbose,
         };
         command.SetAction((parse, _) => Run(signals,
-            parse.GetRequiredValue(input), parse.GetValue(runDir), parse.GetValue(workers), parse.GetRequiredValue(host),
-            parse.GetValue(port), parse.GetValue(pathColumn), parse.GetValue(kind), parse.GetRequiredValue(forms), parse.GetValue(secFormat), parse.GetValue(mirror), parse.GetValue(insecure),
+            parse.GetRequiredValue(input), parse.GetValue(runDir), parse.GetValue(workers),
+            new Addresses(parse.GetRequiredValue(host), parse.GetValue(bindHost) ?? parse.GetRequiredValue(host), parse.GetValue(port)), parse.GetValue(pathColumn), parse.GetValue(kind), parse.GetRequiredValue(forms), parse.GetValue(secFormat), parse.GetValue(mirror), parse.GetValue(insecure),
             parse.GetValue(verbose)));
         return command;
     }
 
-    static async Task<int> Run(ShutdownSignals signals, string input, string? runDir, int? workers, string host, int port, string? pathColumn, InputKind kind,
+    static async Task<int> Run(ShutdownSignals signals, string input, string? runDir, int? workers, Addresses addresses, string? pathColumn, InputKind kind,
         FormSelection forms, bool secFormat, string? mirror, bool insecure, bool verbose)
     {
         if (HoconFiles.TryLoad("coordinator.conf", "node.conf", "shared.conf") is not { } files) return ExitCodes.BadUsage;
-        signals.SetDeadline(files.GetTimeSpan("form3.shutdown-deadline"));
-        ConsoleLog.Configure("coordinator", verbose || files.GetBoolean("form3.verbose-logs"));
         if (workers is < 0) return await Exit(ExitCodes.BadUsage, "error: --workers must be 0 (external nodes only) or more");
+        HostSettings hostSettings;
         CoordinatorSettings settings;
         try
         {
-            settings = CoordinatorSettings.From(files);
+            // Every setting is read (and checked) before anything starts: a wrong value is one message, not a crash mid-run.
+            (hostSettings, settings) = (HostSettings.From(files), CoordinatorSettings.From(files));
+            WorkerSettings.From(files, "");
         }
         catch (ConfigurationException e)
         {
             return await Exit(ExitCodes.BadUsage, $"error: configuration: {e.Message}");
         }
-        var inputConfig = files.GetConfig("form3.coordinator");
+        signals.SetDeadline(hostSettings.ShutdownDeadline);
+        ConsoleLog.Configure("coordinator", verbose || hostSettings.VerboseLogs);
         Task<InputListing> listing;
         RunFolder folder;
         bool newFolder;
         try
         {
-            var options = new InputOptions(kind == InputKind.Auto ? InputCatalog.Detect(input) : kind, pathColumn ?? inputConfig.GetString("csv-path-column"), mirror,
-                inputConfig.GetStringList("directory-patterns").ToList(), forms);
+            var options = new InputOptions(kind == InputKind.Auto ? InputCatalog.Detect(input) : kind, pathColumn ?? settings.CsvPathColumn, mirror,
+                settings.DirectoryPatterns, forms);
             // Listing reads only the input, never the listed files: it runs while the actor system, the
             // journal and its recovery start, and the coordinator is given the input when both are ready. On a
             // thread of its own: on slow storage its reads would hold a thread-pool thread that the actor system
@@ -98,9 +101,9 @@ public static class RunCommand
         var lockLost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
-            runLock = RunLock.Acquire(folder, inputConfig.GetTimeSpan("lock-lease"), inputConfig.GetTimeSpan("lock-renew-interval"), reason => lockLost.TrySetResult(reason));
+            runLock = RunLock.Acquire(folder, settings.Lock, reason => lockLost.TrySetResult(reason));
         }
-        catch (RunFolderInUseException e)
+        catch (Exception e) when (e is RunFolderInUseException or IOException)
         {
             return await Exit(ExitCodes.Failed, $"error: {e.Message}");
         }
@@ -113,7 +116,7 @@ public static class RunCommand
         RunOutcome result;
         try
         {
-            using (runLock) result = await Coordinate(signals, files, settings, listing, folder, workers, host, port, insecure, new ResultOutputs(secFormat), lockLost.Task);
+            using (runLock) result = await Coordinate(signals, files, hostSettings, settings, listing, folder, workers, addresses, insecure, new ResultOutputs(secFormat), lockLost.Task);
         }
         catch (InputException e)
         {
@@ -137,6 +140,8 @@ public static class RunCommand
                 return await Exit(ExitCodes.Stopped, $"stopped by {stopped.Reason} with {stopped.Done:N0}/{stopped.Total:N0} files done; run the same command again to resume");
             case RunOutcome.Failed failed:
                 return await Exit(ExitCodes.Failed, $"error: {failed.Reason}");
+            case RunOutcome.Refused refused:
+                return await Exit(ExitCodes.BadUsage, $"error: {refused.Reason}; what was journaled stays");
             default:
                 return ExitCodes.Failed;
         }
@@ -161,17 +166,17 @@ public static class RunCommand
     }
 
     /// <summary>
-    /// Starts the actor system and the coordinator (and in-process workers), and waits for the run to end. Throws what
-    /// the listing threw (<see cref="InputException"/>, or <see cref="OperationCanceledException"/> after a signal)
-    /// once the actor system has stopped again.
+    /// Starts the actor system, then, once the input is listed, the coordinator (and in-process workers), and waits for
+    /// the run to end. Throws what the listing threw (<see cref="InputException"/>, or <see cref="OperationCanceledException"/>
+    /// after a signal) once the actor system has stopped again.
     /// </summary>
-    static async Task<RunOutcome> Coordinate(ShutdownSignals signals, Akka.Configuration.Config files, CoordinatorSettings settings, Task<InputListing> listing, RunFolder folder, int? workers,
-        string host, int port, bool insecure, ResultOutputs outputs, Task<string> lockLost)
+    static async Task<RunOutcome> Coordinate(ShutdownSignals signals, Akka.Configuration.Config files, HostSettings hostSettings, CoordinatorSettings settings,
+        Task<InputListing> listing, RunFolder folder, int? workers, Addresses addresses, bool insecure, ResultOutputs outputs, Task<string> lockLost)
     {
         if (signals.Stopping.IsCancellationRequested) throw new OperationCanceledException(signals.Stopping);
         // The path is data, never connection-string text: a folder named `semi;colon` or `x;Mode=ReadOnly` is quoted.
         var journal = new SqliteConnectionStringBuilder { DataSource = folder.Journal }.ConnectionString;
-        var config = ClusterConfig.Build(files, host, port,
+        var config = ClusterConfig.Build(files, addresses,
             [
                 $"akka.persistence.journal.sql.connection-string = {ClusterConfig.Quote(journal)}",
                 $"akka.persistence.snapshot-store.sql.connection-string = {ClusterConfig.Quote(journal)}",
@@ -191,13 +196,12 @@ public static class RunCommand
         system.Log.Info("Coordinator {Address} (host {Host}, pid {Pid}); run folder {RunFolder}; journal {Journal}; {Slurm}",
             address, Environment.MachineName, Environment.ProcessId, folder.Root, folder.Journal,
             $"Slurm job {RunEnvironment.SlurmJobId ?? "none"}, restart {RunEnvironment.SlurmRestartCount}");
-        var rendezvous = new Rendezvous(address.ToString(), address.Host ?? host, Environment.ProcessId, RunEnvironment.SlurmJobId,
+        var rendezvous = new Rendezvous(address.ToString(), address.Host ?? addresses.Public, Environment.ProcessId, RunEnvironment.SlurmJobId,
             RunEnvironment.SlurmRestartCount, security.IsSecure, DateTimeOffset.UtcNow);
         rendezvous.Write(folder.Root);
 
         var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var inProcess = workers ?? RunEnvironment.DefaultWorkers(config);
-        var coordinator = system.ActorOf(CoordinatorActor.Props(settings, folder, outcome, TimeProvider.System, expectsExternalNodes: inProcess == 0), CoordinatorActor.Name);
+        var inProcess = workers ?? (hostSettings.Workers > 0 ? hostSettings.Workers : RunEnvironment.Cpus);
         InputListing input;
         try
         {
@@ -209,7 +213,10 @@ public static class RunCommand
             await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
             throw;
         }
-        coordinator.Tell(new StartRun(input, Manifest.ReadIfAny(folder.Results), outputs));
+        // Made once the input is listed, so that recovery lays the journal beside it; nodes that joined meanwhile keep looking for it.
+        var coordinator = system.ActorOf(CoordinatorActor.Props(settings, input, folder, outcome, TimeProvider.System, expectsExternalNodes: inProcess == 0),
+            CoordinatorActor.Name);
+        coordinator.Tell(new StartRun(Manifest.ReadIfAny(folder.Results), outputs));
         // In-process workers start once the input is known, so that their first request finds work.
         var workersStopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (inProcess > 0)
@@ -231,12 +238,18 @@ public static class RunCommand
         outcome.TrySetResult(new RunOutcome.Failed("the actor system stopped before the run ended; see the log above"));
         var result = await outcome.Task;
 
-        signals.ExitWithinDeadline(result is RunOutcome.Completed ? ExitCodes.Finished : result is RunOutcome.Stopped ? ExitCodes.Stopped : ExitCodes.Failed,
-            "shutting down the coordinator");
+        signals.ExitWithinDeadline(result switch
+        {
+            RunOutcome.Completed => ExitCodes.Finished,
+            RunOutcome.Stopped => ExitCodes.Stopped,
+            RunOutcome.Refused => ExitCodes.BadUsage,
+            _ => ExitCodes.Failed,
+        }, "shutting down the coordinator");
         if (result is RunOutcome.Completed)
         {
-            await WaitForNodesToLeave(cluster, files.GetTimeSpan("form3.coordinator.nodes-leave-timeout"));
+            // Marked first: a node that cannot hear the coordinator (frozen, cut off) finds the mark and leaves by itself.
             rendezvous.WriteFinished(folder.Root);
+            await WaitForNodesToLeave(cluster, settings.NodesLeaveTimeout);
         }
         await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
         return result;

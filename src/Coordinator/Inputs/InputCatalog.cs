@@ -164,7 +164,6 @@ public static class InputCatalog
         const int CancelCheckRows = 4096;
 
         readonly InputListing _listing = new(description);
-        readonly HashSet<FileKey> _seen = [];
         int _blank, _duplicate, _skipped, _rows;
 
         public void Skip() => _skipped++;
@@ -178,13 +177,7 @@ public static class InputCatalog
                 _blank++;
                 return;
             }
-            var key = FileKey.Of(InputFile.FullPath(root, sourcePath));
-            if (!_seen.Add(key))
-            {
-                _duplicate++;
-                return;
-            }
-            _listing.Add(key, root, sourcePath);
+            if (!_listing.TryAdd(FileKey.Of(InputFile.FullPath(root, sourcePath)), root, sourcePath)) _duplicate++;
         }
 
         public InputListing Build()

@@ -51,15 +51,16 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
     public MergeResult Merge(RunLedger ledger, InputListing input)
     {
         Directory.CreateDirectory(resultsDirectory);
-        var notListed = FilesNotListed(ledger, input);
-        var duplicates = DuplicateCopies(ledger, input, notListed);
-        HashSet<FileKey> excluded = [.. notListed, .. duplicates];
-        bool Keep(FileKey key) => !excluded.Contains(key);
+        var duplicates = DuplicateCopies(ledger, input);
+        var dropped = new bool[input.Count];
+        foreach (var index in duplicates) dropped[index] = true;
+        // A row counts if its file is listed, the ledger names this very batch as the file's, and it is no second copy.
+        bool Current(FileKey key, int batchRef) => input.IndexOf(key) is >= 0 and var index && ledger.BatchOf(index) == batchRef && !dropped[index];
 
         // Tables are independent: they are written side by side (the ledger and listing are only read).
         var written = new TableWritten[TableSchema.All.Count];
         Parallel.For(0, written.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) },
-            i => written[i] = WriteTable(TableSchema.All[i], ledger, input, Keep));
+            i => written[i] = WriteTable(TableSchema.All[i], ledger, input, Current));
         var files = written.SelectMany(t => t.Outputs).ToList();
         if (!_damaged.IsEmpty)
         {
@@ -67,9 +68,9 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
             return MergeResult.Damaged(_damaged);
         }
         foreach (var output in files) output.Commit();
-        DurableFiles.SyncDirectory(resultsDirectory);
+        AtomicFile.SyncDirectory(resultsDirectory);
         var sec = Path.Combine(resultsDirectory, SecFormat.FolderName);
-        if (_outputs.SecLayout) DurableFiles.SyncDirectory(sec);
+        if (_outputs.SecLayout) AtomicFile.SyncDirectory(sec);
         else if (Directory.Exists(sec)) Directory.Delete(sec, recursive: true);
         var rowsPerTable = new Dictionary<string, int>();
         var errorsByKind = new SortedDictionary<string, int>(StringComparer.Ordinal);
@@ -98,13 +99,13 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
         return outputs;
     }
 
-    TableWritten WriteTable(Table table, RunLedger ledger, InputListing input, Func<FileKey, bool> keep)
+    TableWritten WriteTable(Table table, RunLedger ledger, InputListing input, Func<FileKey, int, bool> current)
     {
         var errorsByKind = new Dictionary<string, int>(StringComparer.Ordinal);
         var dateSources = new Dictionary<string, int>(StringComparer.Ordinal);
         var outputs = OutputsOf(table);
         var count = 0;
-        ForEachCurrentRow(ledger, keep, table, (row, withAsFiled) =>
+        ForEachCurrentRow(ledger, current, table, (row, withAsFiled) =>
         {
             var cells = PartFormat.TableCells(row, table, withAsFiled);
             var asFiled = PartFormat.AsFiled(row, withAsFiled);
@@ -127,35 +128,39 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
     }
 
     /// <summary>
-    /// Keys the journal finished that this input no longer lists (removed from the CSV or the folder): usually none,
-    /// which one pass over the input shows, so the merge need not look every filing up in the listing.
+    /// Listing indices of files whose accession number another listed file with a smaller source path also has. Each
+    /// filing's accession number (as a number) and index go into two flat arrays, 12 bytes a filing, sorted together:
+    /// copies end up side by side, whatever the order the batches ran in.
     /// </summary>
-    static HashSet<FileKey> FilesNotListed(RunLedger ledger, InputListing input)
+    List<int> DuplicateCopies(RunLedger ledger, InputListing input)
     {
-        var listedAndKnown = 0;
-        for (var i = 0; i < input.Count; i++)
-            if (ledger.Knows(input.KeyAt(i))) listedAndKnown++;
-        return listedAndKnown == ledger.FileCount ? [] : ledger.Keys.Where(key => !input.Contains(key)).ToHashSet();
-    }
-
-    /// <summary>Keys of files whose accession number another input file with a smaller source path also has.</summary>
-    HashSet<FileKey> DuplicateCopies(RunLedger ledger, InputListing input, HashSet<FileKey> notListed)
-    {
-        // By accession number as a number and file key: 40 bytes a filing, where strings would take 200.
-        var winners = new Dictionary<long, FileKey>();
-        var losers = new HashSet<FileKey>();
-        ForEachCurrentRow(ledger, key => !notListed.Contains(key), Table.Submission, (row, withAsFiled) =>
+        var accessions = new List<long>();
+        var indices = new List<int>();
+        ForEachCurrentRow(ledger, (key, batchRef) => input.IndexOf(key) is >= 0 and var i && ledger.BatchOf(i) == batchRef, Table.Submission, (row, withAsFiled) =>
         {
             if (AccessionNumber(PartFormat.TableCells(row, Table.Submission, withAsFiled)) is not { } accession) return;
-            var key = FileKey.Parse(PartFormat.Key(row));
-            if (winners.TryAdd(accession, key)) return;
-            var winner = winners[accession];
-            var keyFirst = string.CompareOrdinal(input[input.IndexOf(key)].SourcePath, input[input.IndexOf(winner)].SourcePath) < 0;
-            losers.Add(keyFirst ? winner : key);
-            winners[accession] = keyFirst ? key : winner;
+            accessions.Add(accession);
+            indices.Add(input.IndexOf(FileKey.Parse(PartFormat.Key(row))));
         });
+        var (keys, items) = (accessions.ToArray(), indices.ToArray());
+        accessions.Clear();
+        indices.Clear();
+        Array.Sort(keys, items);
+        var losers = new List<int>();
+        for (var start = 0; start < keys.Length;)
+        {
+            var end = start + 1;
+            while (end < keys.Length && keys[end] == keys[start]) end++;
+            if (end - start > 1)
+            {
+                var winner = items[start..end].MinBy(i => input[i].SourcePath, StringComparer.Ordinal);
+                losers.AddRange(items[start..end].Where(i => i != winner));
+            }
+            start = end;
+        }
         return losers;
     }
+
 
     /// <summary>The accession number in the first cell of a SUBMISSION row as its 18 digits, or null if it is not one.</summary>
     static long? AccessionNumber(ReadOnlySpan<byte> cells)
@@ -178,7 +183,7 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
     /// for tiered compilation to notice it (a plain loop, not an iterator, so that the attribute applies to it).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    void ForEachCurrentRow(RunLedger ledger, Func<FileKey, bool> keep, Table table, RowHandler onRow)
+    void ForEachCurrentRow(RunLedger ledger, Func<FileKey, int, bool> isCurrent, Table table, RowHandler onRow)
     {
         var name = TableSchema.Name(table);
         var width = PartFormat.SegmentColumns(table).Count;
@@ -201,8 +206,7 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
                         if (lastKey.IsEmpty || !key.SequenceEqual(lastKey))
                         {
                             lastKey = key;
-                            var parsed = FileKey.Parse(key);
-                            current = keep(parsed) && ledger.BatchOf(parsed) == batchRef;
+                            current = isCurrent(FileKey.Parse(key), batchRef);
                         }
                         if (current) onRow(row, withAsFiled);
                     }
@@ -217,7 +221,6 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
 
     static IEnumerable<string[]> QuarantinedRows(RunLedger ledger, InputListing input) =>
         ledger.Quarantined
-            .Where(q => input.Contains(q.Key))
             .OrderBy(q => q.File.SourcePath, StringComparer.Ordinal)
             .Select(q => TableSchema.ErrorRow(q.File.SourcePath, new ExtractionError(Stage.Process, q.File.Kind, q.File.Reason), q.File.Attempts));
 

@@ -23,32 +23,29 @@ public sealed record ResultOutputs(bool SecLayout)
 }
 
 /// <summary>
-/// One file the merge writes for a table, in chunks, under a temporary name beside its final one, with its size and
-/// XXH3 checksum counted on the way; made durable by <see cref="Complete"/> and put in place by <see cref="Commit"/>
-/// only once every file of the merge is complete.
+/// One file the merge writes for a table, in chunks, under a temporary name beside its final one
+/// (<see cref="AtomicFile"/>), with its size and XXH3 checksum counted on the way; made durable by
+/// <see cref="Complete"/> and put in place by <see cref="Commit"/> only once every file of the merge is complete.
 /// </summary>
 public abstract class TableOutput : IDisposable
 {
     /// <summary>Bytes gathered before each write to the file.</summary>
     protected const int ChunkBytes = 1 << 20;
 
-    readonly string _path;
-    readonly FileStream _file;
+    readonly AtomicFile.Pending _file;
     readonly XxHash3 _checksum = new();
     long _bytes;
 
     protected TableOutput(string resultsDirectory, string relativePath)
     {
         RelativePath = relativePath;
-        _path = Path.Combine(resultsDirectory, relativePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-        _file = new FileStream(TempPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
+        var path = Path.Combine(resultsDirectory, relativePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        _file = AtomicFile.Create(path);
     }
 
     /// <summary>The file's path under results/.</summary>
     public string RelativePath { get; }
-
-    string TempPath => _path + ".tmp";
 
     /// <summary>A current row of the table: its cells as the CSV holds them, and its AS_FILED field as the part file holds it.</summary>
     public abstract void Add(ReadOnlySpan<byte> cells, ReadOnlySpan<byte> asFiled);
@@ -60,20 +57,15 @@ public abstract class TableOutput : IDisposable
     public TableFile Complete()
     {
         Flush();
-        _file.Flush(flushToDisk: true);
-        _file.Dispose();
+        _file.Stream.Flush(flushToDisk: true);
         return new TableFile(_bytes, TableFile.Hex(_checksum.GetCurrentHashAsUInt64()));
     }
 
-    /// <summary>Puts the completed file in place of the one its name held.</summary>
-    public void Commit() => File.Move(TempPath, _path, overwrite: true);
+    /// <summary>Puts the completed file in place of the one its name held (the merge fsyncs the folders once, after every file).</summary>
+    public void Commit() => _file.Commit(durable: false, syncFolder: false);
 
     /// <summary>Removes the temporary file (a merge that found damaged segments writes nothing).</summary>
-    public void Discard()
-    {
-        _file.Dispose();
-        File.Delete(TempPath);
-    }
+    public void Discard() => _file.Dispose();
 
     protected abstract void Flush();
 
@@ -82,7 +74,7 @@ public abstract class TableOutput : IDisposable
     {
         _checksum.Append(bytes);
         _bytes += bytes.Length;
-        _file.Write(bytes);
+        _file.Stream.Write(bytes);
     }
 
     public void Dispose() => _file.Dispose();

@@ -33,6 +33,9 @@ public static class CommonOptions
 {
     public static System.CommandLine.Option<string> Host(string description) => new("--host") { Description = description, DefaultValueFactory = _ => "127.0.0.1" };
 
+    public static System.CommandLine.Option<string?> BindHost() =>
+        new("--bind-host") { Description = "Interface to listen on, when it is not the address others reach this host by (--host); 0.0.0.0 for every interface" };
+
     public static System.CommandLine.Option<int> Port(string description) => new("--port") { Description = description, DefaultValueFactory = _ => 0 };
 
     public static System.CommandLine.Option<bool> InsecureTransport(string description) => new("--insecure-transport") { Description = description };

@@ -13,9 +13,6 @@ public static class RunEnvironment
 
     static string? Variable(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
 
-    /// <summary>Workers for this process when the command line names none: form3.node.workers, or one per CPU.</summary>
-    public static int DefaultWorkers(Akka.Configuration.Config config) => config.GetInt("form3.node.workers") is > 0 and var configured ? configured : Cpus;
-
     /// <summary>CPUs this process may use: Slurm's allocation when present, else the machine's.</summary>
     public static int Cpus =>
         int.TryParse(Environment.GetEnvironmentVariable("SLURM_CPUS_PER_TASK"), out var n) && n > 0 ? n : Environment.ProcessorCount;

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Form3Actors.Core.Extraction;
 using Form3Actors.Core.Output;
-using Form3Actors.Messages.CoordinatorEvents;
+using Form3Actors.Messages;
 using Form3Actors.Messages.WorkProtocol;
 
 namespace Form3Actors.Core.Work;
@@ -43,11 +43,11 @@ public sealed class BatchProcessor(FileFetcher fetcher, int readAhead, ReadPace 
     {
         parts.Discard(); // rows of an earlier batch that failed inside the worker
         if (_extractor.Forms.ToString() != batch.Forms) _extractor = new OwnershipExtractor(FormSelection.Parse(batch.Forms));
-        var files = batch.Files;
+        var files = Items(batch);
         var fetches = new Fetch?[files.Length];
         var issued = 0;
         var inline = pace.ReadsInline;
-        var completed = ImmutableArray.CreateBuilder<FileStamp>(files.Length);
+        var completed = new CompletedFiles.Builder(files.Length);
         var failed = ImmutableArray.CreateBuilder<FileFailure>();
         try
         {
@@ -61,8 +61,8 @@ public sealed class BatchProcessor(FileFetcher fetcher, int readAhead, ReadPace 
                 var fetch = fetches[i];
                 fetches[i] = null;
                 var outcome = Outcome(item, fetch, cancel);
-                if (outcome.Version is { } version) completed.Add(new FileStamp(item.FileKey, version.Size, version.ModifiedUtcTicks));
-                else failed.Add(new FileFailure(item.FileKey, FailureKind.IoError, outcome.TransientReason!));
+                if (outcome.Version is { } version) completed.Add(i, version.Size, version.ModifiedUtcTicks);
+                else failed.Add(new FileFailure(i, FailureKind.IoError, outcome.TransientReason!));
             }
         }
         finally
@@ -82,7 +82,21 @@ public sealed class BatchProcessor(FileFetcher fetcher, int readAhead, ReadPace 
         {
             Volatile.Write(ref _currentIndex, -1);
         }
-        return new ReportBatchCompleted(batch.BatchId, workerId, segments, completed.ToImmutable(), failed.ToImmutable());
+        return new ReportBatchCompleted(batch.BatchId, workerId, segments, completed.Build(), failed.ToImmutable());
+    }
+
+    /// <summary>One file of a batch, as the worker reads and extracts it.</summary>
+    readonly record struct WorkItem(FileKey FileKey, string Path, string SourcePath);
+
+    static WorkItem[] Items(AssignBatch batch)
+    {
+        var items = new WorkItem[batch.Files.Count];
+        for (var p = 0; p < items.Length; p++)
+        {
+            var source = batch.Files.SourcePath(p);
+            items[p] = new WorkItem(batch.Files.Key(p), BatchFiles.FullPath(batch.Root, source), source);
+        }
+        return items;
     }
 
     /// <summary>A file done (its rows or error row added, of this version), or failed for a reason of the moment.</summary>

@@ -12,13 +12,33 @@ public sealed class FileFetcher : IDisposable
 {
     readonly BlockingCollection<Fetch> _requests = new(new ConcurrentQueue<Fetch>());
     readonly IFilingSource _source;
+    /// <summary>Per read thread, the path it reads now and since when (0: idle), to tell a hung mount.</summary>
+    readonly string?[] _reading;
+    readonly long[] _since;
+    int _threads;
+    int _stuckReported;
 
     public FileFetcher(IFilingSource source, int readers)
     {
         _source = source;
+        (_reading, _since) = (new string?[readers], new long[readers]);
         // The loops end when Dispose completes the queue; a read that hangs holds only its own thread.
-        _ = OwnThreads.Run(readers, "form3-read", ReadLoop);
+        _ = OwnThreads.Run(readers, "form3-read", () => ReadLoop(Interlocked.Increment(ref _threads) - 1));
     }
+
+    /// <summary>
+    /// A path one of them reads, when every read thread has been on its read for longer than <paramref name="deadline"/>
+    /// (a dead mount: more reads would only queue behind them); null otherwise.
+    /// </summary>
+    public string? AllStuck(TimeSpan deadline)
+    {
+        for (var i = 0; i < _reading.Length; i++)
+            if (Volatile.Read(ref _reading[i]) == null || TimeProvider.System.GetElapsedTime(Volatile.Read(ref _since[i])) < deadline) return null;
+        return Volatile.Read(ref _reading[0]);
+    }
+
+    /// <summary>True for the first caller after reads got stuck: one warning per episode, not one per worker.</summary>
+    public bool TryClaimStuckReport() => Interlocked.Exchange(ref _stuckReported, 1) == 0;
 
     /// <summary>Where the reads come from, for a worker that reads a file itself (when reads are quick, see <see cref="ReadPace"/>).</summary>
     public IFilingSource Source => _source;
@@ -31,12 +51,14 @@ public sealed class FileFetcher : IDisposable
         return fetch;
     }
 
-    void ReadLoop()
+    void ReadLoop(int slot)
     {
         foreach (var fetch in _requests.GetConsumingEnumerable())
         {
             if (fetch.Abandoned) continue;
             var started = TimeProvider.System.GetTimestamp();
+            Volatile.Write(ref _since[slot], started);
+            Volatile.Write(ref _reading[slot], fetch.Path);
             try
             {
                 var read = _source.Read(fetch.Path);
@@ -45,6 +67,11 @@ public sealed class FileFetcher : IDisposable
             catch (Exception e)
             {
                 fetch.Complete(default, e, TimeProvider.System.GetElapsedTime(started));
+            }
+            finally
+            {
+                Volatile.Write(ref _reading[slot], null);
+                Volatile.Write(ref _stuckReported, 0);
             }
         }
     }

@@ -91,8 +91,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         Receive<AssignBatch>(HandleAssignBatch);
         Receive<BatchProcessed>(HandleBatchProcessed);
         Receive<CheckDeadline>(_ => AbandonIfStuck());
-        Receive<NoWorkYet>(_ =>
+        Receive<NoWorkYet>(no =>
         {
+            if (no.RequestId != _asked?.RequestId) return; // the answer to a request already answered (a repeat, or late)
             Answered();
             // While a batch runs, the next request goes out when it ends; an idle worker asks again after a pause.
             if (_current == null) Timers.StartSingleTimer(nameof(AskAgain), AskAgain.Instance, _settings.NoWorkRetry);
@@ -155,10 +156,18 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         return new BatchProcessor(_fetcher, _settings.ReadsInFlight, _pace, new PartFileWriter(_settings.PartsDirectory, name), _workerId);
     }
 
-    /// <summary>Asks for a batch unless one is asked for or already waiting.</summary>
+    /// <summary>Asks for a batch unless one is asked for or already waiting, or every read of this node hangs.</summary>
     void AskForWork()
     {
         if (_asked != null || _waiting.Count > 0) return;
+        if (_fetcher.AllStuck(_settings.FileDeadline) is { } stuck)
+        {
+            // More work would only queue behind reads that do not return (a dead mount): wait for one to come back.
+            if (_fetcher.TryClaimStuckReport()) _log.Warning("Node: all {Readers} read threads have been stuck for over {Deadline} (for example on {Path}): " +
+                "not asking for work until one returns; a hung mount on this machine?", _settings.ReadsInFlight, _settings.FileDeadline, stuck);
+            Timers.StartSingleTimer(nameof(AskAgain), AskAgain.Instance, _settings.FileDeadline / 4);
+            return;
+        }
         _asked = new RequestWork(_workerId, _sizer.NextRequest, ++_lastRequestId);
         _coordinator.Tell(_asked);
         Timers.StartPeriodicTimer(nameof(ResendRequest), ResendRequest.Instance, _settings.RequestResendInterval);
@@ -172,7 +181,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
 
     void HandleAssignBatch(AssignBatch batch)
     {
-        Answered();
+        if (batch.RequestId == _asked?.RequestId) Answered();
         if (!_given.Add(batch.BatchId)) return; // the answer to a repeated request, or a duplicate on the wire
         if (_current != null)
         {
@@ -217,7 +226,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _current = null;
         if (done.Report is { } report)
         {
-            _sizer.Observe(done.Batch.Files.Length, done.Elapsed);
+            _sizer.Observe(done.Batch.Files.Count, done.Elapsed);
             Send(report);
         }
         else
@@ -226,8 +235,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             // failed so the coordinator retries it elsewhere and, if it keeps failing, quarantines it with this reason.
             _log.Error(done.Fault, "Worker {WorkerId}: batch {BatchId} failed inside the worker", _workerId, done.Batch.BatchId);
             var reason = $"worker fault: {done.Fault?.Message}";
-            Send(new ReportBatchCompleted(done.Batch.BatchId, _workerId, [], [],
-                done.Batch.Files.Select(f => new FileFailure(f.FileKey, FailureKind.WorkerError, reason)).ToImmutableArray()));
+            Send(new ReportBatchCompleted(done.Batch.BatchId, _workerId, [], CompletedFiles.None,
+                Enumerable.Range(0, done.Batch.Files.Count).Select(p => new FileFailure(p, FailureKind.WorkerError, reason)).ToImmutableArray()));
         }
         StartNext();
     }
@@ -239,27 +248,29 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         if (elapsed < _settings.FileDeadline) return;
 
         var writing = step.Index == BatchProcessor.WritingParts;
-        var stuck = writing ? null : batch.Files[step.Index];
+        var stuck = writing ? -1 : step.Index;
         if (writing)
             _log.Warning("Worker {WorkerId}: writing batch {BatchId} to its part file has taken {Seconds:N0} s (form3.node.file-deadline {Deadline}); " +
                 "abandoning the batch (its {Files} files will be retried) and going on with a new part file", _workerId, batch.BatchId,
-                elapsed.TotalSeconds, _settings.FileDeadline, batch.Files.Length);
+                elapsed.TotalSeconds, _settings.FileDeadline, batch.Files.Count);
         else
             _log.Warning("Worker {WorkerId}: {Path} has been reading or extracting for {Seconds:N0} s (form3.node.file-deadline {Deadline}); " +
-                "abandoning it (it will be retried, alone, then quarantined) and giving its {Others} batch-mates back", _workerId, stuck!.SourcePath,
-                elapsed.TotalSeconds, _settings.FileDeadline, batch.Files.Length - 1);
+                "abandoning it (it will be retried, alone, then quarantined) and giving its {Others} batch-mates back", _workerId, batch.Files.SourcePath(stuck),
+                elapsed.TotalSeconds, _settings.FileDeadline, batch.Files.Count - 1);
+        // A read that hangs here will hang again: the next files go through the node's read threads, whose hanging is seen.
+        _pace.Observe(_settings.FileDeadline);
         _cancelCurrent!.Cancel();
         _processor.Dispose();
         _generation++;
         _processor = NewProcessor();
         _current = null;
         Timers.Cancel(nameof(CheckDeadline));
-        var failures = batch.Files.Select(f => writing
-            ? new FileFailure(f.FileKey, FailureKind.Timeout, $"writing the part file took longer than {_settings.FileDeadline.TotalSeconds:N0} s (form3.node.file-deadline)")
-            : f == stuck
-            ? new FileFailure(f.FileKey, FailureKind.Timeout, $"reading or extracting took longer than {_settings.FileDeadline.TotalSeconds:N0} s (form3.node.file-deadline)")
-            : new FileFailure(f.FileKey, FailureKind.Abandoned, "given back unprocessed: a batch-mate timed out"));
-        Send(new ReportBatchCompleted(batch.BatchId, _workerId, [], [], failures.ToImmutableArray()));
+        var failures = Enumerable.Range(0, batch.Files.Count).Select(p => writing
+            ? new FileFailure(p, FailureKind.Timeout, $"writing the part file took longer than {_settings.FileDeadline.TotalSeconds:N0} s (form3.node.file-deadline)")
+            : p == stuck
+            ? new FileFailure(p, FailureKind.Timeout, $"reading or extracting took longer than {_settings.FileDeadline.TotalSeconds:N0} s (form3.node.file-deadline)")
+            : new FileFailure(p, FailureKind.Abandoned, "given back unprocessed: a batch-mate timed out"));
+        Send(new ReportBatchCompleted(batch.BatchId, _workerId, [], CompletedFiles.None, failures.ToImmutableArray()));
         StartNext();
     }
 

@@ -17,17 +17,22 @@ public sealed record WorkerSettings(
     TimeSpan LeaseRenewInterval,
     string PartsDirectory)
 {
-    public static WorkerSettings From(Config config, string partsDirectory) => new(
-        config.GetByteSize("form3.node.max-file-bytes") ?? throw new ConfigurationException("form3.node.max-file-bytes is not set"),
-        config.GetInt("form3.node.first-request-size"),
-        config.GetInt("form3.node.max-request-size"),
-        config.GetTimeSpan("form3.node.batch-time"),
-        config.GetInt("form3.node.reads-in-flight"),
-        config.GetTimeSpan("form3.node.inline-reads-under"),
-        config.GetTimeSpan("form3.node.no-work-retry"),
-        config.GetTimeSpan("form3.node.file-deadline"),
-        config.GetTimeSpan("form3.node.report-resend-interval"),
-        config.GetTimeSpan("form3.node.request-resend-interval"),
-        config.GetTimeSpan("form3.node.lease-renew-interval"),
-        partsDirectory);
+    /// <summary>Reads form3.node, value by value; a wrong value is a <see cref="Akka.Configuration.ConfigurationException"/> naming it.</summary>
+    public static WorkerSettings From(Config config, string partsDirectory)
+    {
+        var n = new Hosting.SettingsReader(config, "form3.node");
+        return new WorkerSettings(
+            n.Bytes("max-file-bytes"),
+            n.Int("first-request-size"),
+            n.Int("max-request-size"),
+            n.Duration("batch-time"),
+            n.Int("reads-in-flight"),
+            n.Duration("inline-reads-under", allowZero: true),
+            n.Duration("no-work-retry"),
+            n.Duration("file-deadline"),
+            n.Duration("report-resend-interval"),
+            n.Duration("request-resend-interval"),
+            n.Duration("lease-renew-interval"),
+            partsDirectory);
+    }
 }

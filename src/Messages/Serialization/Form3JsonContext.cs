@@ -13,8 +13,6 @@ namespace Form3Actors.Messages.Serialization;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(RequestWork))]
 [JsonSerializable(typeof(RenewLeases))]
-[JsonSerializable(typeof(ReportBatchCompleted))]
-[JsonSerializable(typeof(AssignBatch))]
 [JsonSerializable(typeof(NoWorkYet))]
 [JsonSerializable(typeof(BatchAccepted))]
 [JsonSerializable(typeof(RunFinished))]

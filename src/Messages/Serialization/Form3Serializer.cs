@@ -17,8 +17,8 @@ namespace Form3Actors.Messages.Serialization;
 /// stable strings, so moving or renaming a class does not break old journals, and JSON by property name tolerates an
 /// added field in either direction (an unknown property is skipped, a missing one takes its default). A manifest,
 /// once used, is never reused for another shape: add a new one instead. The snapshot is binary because it holds
-/// millions of entries, and so is <see cref="FilesCompleted"/>, which the coordinator journals with every file of
-/// every batch (<see cref="CompletedEventFormat"/>; version 1 of it, JSON, is still read).
+/// millions of entries, and so are the messages and events that carry a batch's files (<see cref="CompletedEventFormat"/>,
+/// whose version 1, JSON, is still read, and <see cref="WorkFormats"/>).
 /// </remarks>
 public sealed class Form3Serializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
@@ -28,14 +28,15 @@ public sealed class Form3Serializer(ExtendedActorSystem system) : SerializerWith
     {
         [typeof(RequestWork)] = "work.request.v1",
         [typeof(RenewLeases)] = "work.renew.v1",
-        [typeof(ReportBatchCompleted)] = "work.completed.v2",
-        [typeof(AssignBatch)] = "work.assign.v1",
-        [typeof(NoWorkYet)] = "work.nowork.v1",
+        [typeof(ReportBatchCompleted)] = "work.completed.v3",
+        [typeof(AssignBatch)] = "work.assign.v2",
+        [typeof(NoWorkYet)] = "work.nowork.v2",
         [typeof(BatchAccepted)] = "work.accepted.v1",
         [typeof(RunFinished)] = "work.finished.v1",
         [typeof(FilesCompleted)] = "event.completed.v3",
         [typeof(FilesQuarantined)] = "event.quarantined.v1",
         [typeof(BatchesLost)] = "event.batches-lost.v1",
+        [typeof(LedgerCheckpointed)] = "event.checkpoint.v1",
         [typeof(CoordinatorSnapshot)] = "snapshot.v1",
     };
 
@@ -70,8 +71,14 @@ public sealed class Form3Serializer(ExtendedActorSystem system) : SerializerWith
             snapshot.Ledger.CopyTo(bytes, 4);
             return bytes;
         }
-        if (obj is FilesCompleted completed) return CompletedEventFormat.Write(completed);
-        return JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Form3JsonContext.Default);
+        return obj switch
+        {
+            FilesCompleted completed => CompletedEventFormat.Write(completed),
+            AssignBatch batch => WorkFormats.Write(batch),
+            ReportBatchCompleted report => WorkFormats.Write(report),
+            LedgerCheckpointed part => WorkFormats.Write(part),
+            _ => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Form3JsonContext.Default),
+        };
     }
 
     public override object FromBinary(byte[] bytes, string manifest)
@@ -82,6 +89,9 @@ public sealed class Form3Serializer(ExtendedActorSystem system) : SerializerWith
             return new CoordinatorSnapshot(BinaryPrimitives.ReadInt32LittleEndian(bytes), bytes[4..]);
         if (manifest == Manifests[typeof(FilesCompleted)]) return CompletedEventFormat.Read(bytes);
         if (manifest == CompletedWithoutChecksums) return CompletedEventFormat.Read(bytes, withChecksums: false);
+        if (type == typeof(AssignBatch)) return WorkFormats.ReadAssignBatch(bytes);
+        if (type == typeof(ReportBatchCompleted)) return WorkFormats.ReadReport(bytes);
+        if (type == typeof(LedgerCheckpointed)) return WorkFormats.ReadCheckpoint(bytes);
         return JsonSerializer.Deserialize(bytes, type, Form3JsonContext.Default)
             ?? throw new SerializationException($"empty payload for manifest '{manifest}'");
     }

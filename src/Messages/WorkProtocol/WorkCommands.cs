@@ -1,14 +1,14 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Form3Actors.Messages.CoordinatorEvents;
 
 namespace Form3Actors.Messages.WorkProtocol;
 
 /// <summary>
 /// A node worker asks the coordinator for up to <paramref name="MaxFiles"/> files (about a batch-time of work at its own
 /// pace); sent only when it has capacity. A request that got no answer is sent again with the same
-/// <paramref name="RequestId"/>, which the coordinator answers with the same batch (0: a sender that never repeats).
+/// <paramref name="RequestId"/>; the coordinator answers a repeat with the batch it already gave, and every answer
+/// names the request it answers.
 /// </summary>
 public sealed record RequestWork(string WorkerId, int MaxFiles, long RequestId = 0) : IWorkMessage;
 
@@ -17,7 +17,7 @@ public sealed record RenewLeases(string WorkerId, ImmutableArray<long> BatchIds)
 
 /// <summary>
 /// A worker reports a batch done: its rows are already durable in <paramref name="Segments"/> of its part file.
-/// Safe to receive twice: the coordinator ignores a batch it no longer has in flight.
+/// Files are named by their position in the batch. Safe to receive twice: the coordinator settles each file once.
 /// </summary>
 /// <param name="Completed">Files whose rows (or extraction error) are in the segments, each with the version the worker read.</param>
 /// <param name="Failed">Files that could not be processed this time (I/O trouble); the coordinator retries them.</param>
@@ -25,8 +25,45 @@ public sealed record ReportBatchCompleted(
     long BatchId,
     string WorkerId,
     ImmutableArray<PartSegment> Segments,
-    ImmutableArray<FileStamp> Completed,
+    CompletedFiles Completed,
     ImmutableArray<FileFailure> Failed) : IWorkMessage;
+
+/// <summary>
+/// The files of a batch a worker finished: their positions in the batch and the size and modification time it read,
+/// column by column (a report carries thousands).
+/// </summary>
+public sealed class CompletedFiles(int[] positions, long[] sizes, long[] modifiedUtcTicks)
+{
+    public static readonly CompletedFiles None = new([], [], []);
+
+    public int Count => positions.Length;
+
+    public int Position(int i) => positions[i];
+
+    public long Size(int i) => sizes[i];
+
+    public long ModifiedUtcTicks(int i) => modifiedUtcTicks[i];
+
+    internal int[] Positions => positions;
+    internal long[] Sizes => sizes;
+    internal long[] Ticks => modifiedUtcTicks;
+
+    /// <summary>Collects completed files one by one.</summary>
+    public sealed class Builder(int capacity)
+    {
+        readonly List<int> _positions = new(capacity);
+        readonly List<long> _sizes = new(capacity), _ticks = new(capacity);
+
+        public void Add(int position, long size, long modifiedUtcTicks)
+        {
+            _positions.Add(position);
+            _sizes.Add(size);
+            _ticks.Add(modifiedUtcTicks);
+        }
+
+        public CompletedFiles Build() => new([.. _positions], [.. _sizes], [.. _ticks]);
+    }
+}
 
 /// <summary>
 /// Where a batch's rows of one table lie in a worker's part file, and their XXH3 checksum, which the merge verifies
@@ -34,8 +71,8 @@ public sealed record ReportBatchCompleted(
 /// </summary>
 public sealed record PartSegment(string PartFile, string Table, long Offset, long Length, ulong Checksum = 0);
 
-/// <summary>A file a worker could not process this time, and why.</summary>
-public sealed record FileFailure(FileKey FileKey, FailureKind Kind, string Reason);
+/// <summary>A file of the batch, by its position, that a worker could not process this time, and why.</summary>
+public sealed record FileFailure(int Position, FailureKind Kind, string Reason);
 
 /// <summary>
 /// Why an attempt at a file failed for a reason of the moment (a file's content never fails an attempt: it makes an
@@ -60,6 +97,8 @@ public enum FailureKind
     NodeLost,
     /// <summary>The worker actor stopped while holding the file.</summary>
     WorkerLost,
+    /// <summary>A rerun's look at the file on disk did not come back within form3.coordinator.check-deadline.</summary>
+    CheckTimedOut,
 }
 
 public static class FailureKinds

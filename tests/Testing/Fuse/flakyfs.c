@@ -146,6 +146,15 @@ static int flaky_unlink(const char *path) {
     return RESULT(unlink(p));
 }
 
+static int flaky_link(const char *from, const char *to) {
+    hold(from);
+    hold(to);
+    char p[PATH_MAX], q[PATH_MAX];
+    real_path(p, from);
+    real_path(q, to);
+    return RESULT(link(p, q));
+}
+
 static int flaky_mkdir(const char *path, mode_t mode) {
     hold(path);
     char p[PATH_MAX];
@@ -195,7 +204,7 @@ static const struct fuse_operations ops = {
     .init = flaky_init, .getattr = flaky_getattr, .readlink = flaky_readlink, .readdir = flaky_readdir,
     .open = flaky_open, .create = flaky_create, .read = flaky_read, .write = flaky_write, .fsync = flaky_fsync,
     .release = flaky_release, .truncate = flaky_truncate, .unlink = flaky_unlink, .mkdir = flaky_mkdir,
-    .rmdir = flaky_rmdir, .rename = flaky_rename, .chmod = flaky_chmod, .utimens = flaky_utimens,
+    .rmdir = flaky_rmdir, .rename = flaky_rename, .link = flaky_link, .chmod = flaky_chmod, .utimens = flaky_utimens,
     .statfs = flaky_statfs,
 };
 
