@@ -106,19 +106,20 @@ public static class InputCatalog
         if (!Directory.Exists(mirrorRoot)) throw new InputException($"mirror root not found: {mirrorRoot}");
         var root = Path.GetFullPath(mirrorRoot);
         var builder = new Builder($"EDGAR index {indexPath} under {mirrorRoot}", cancel);
-        var lines = new List<string>();
-        using (var text = new StreamReader(InputFileBytes.Read(indexPath)))
-            for (var line = text.ReadLine(); line != null; line = text.ReadLine()) lines.Add(line);
-        var pipe = lines.Any(l => l.StartsWith("CIK|", StringComparison.Ordinal));
+        var pipe = false;
         int formStart = -1, formEnd = -1;
         var inBody = false;
-        foreach (var line in lines)
+        // Read as it comes: a quarter's index of every form is hundreds of thousands of lines.
+        using var text = new StreamReader(InputFileBytes.Read(indexPath));
+        for (var line = text.ReadLine(); line != null; line = text.ReadLine())
         {
             if (!inBody)
             {
-                if (pipe)
+                // master.idx names its pipe-separated columns on one line; form.idx and company.idx are fixed-width,
+                // with a header naming the columns (company.idx wraps it over two lines) and a line of dashes.
+                if (line.StartsWith("CIK|", StringComparison.Ordinal))
                 {
-                    inBody = line.StartsWith("CIK|", StringComparison.Ordinal);
+                    (pipe, inBody) = (true, true);
                     continue;
                 }
                 if (line.Contains("Form Type", StringComparison.Ordinal))
