@@ -42,6 +42,8 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
     TimeSpan _recovery;
     /// <summary>The sequence number of the first part of the checkpoint being journaled: what is before it goes once the last part is durable.</summary>
     long _checkpointFrom;
+    /// <summary>Recovery began at an earlier release's snapshot, which goes with the events once a checkpoint replaces them.</summary>
+    bool _recoveredFromSnapshot;
     string? _crash;
 
     public override string PersistenceId => JournalId;
@@ -59,8 +61,12 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
         _status = new StatusWriter(folder.Root, _log);
         _createdAt = clock.GetTimestamp();
 
-        Recover<SnapshotOffer>(offer => _state.Restore(offer.Snapshot as CoordinatorSnapshot ?? throw new InvalidDataException(
-            $"the journal holds a snapshot of type {offer.Snapshot.GetType().Name}, not a coordinator ledger")));
+        Recover<SnapshotOffer>(offer =>
+        {
+            _state.Restore(offer.Snapshot as CoordinatorSnapshot ?? throw new InvalidDataException(
+                $"the journal holds a snapshot of type {offer.Snapshot.GetType().Name}, not a coordinator ledger"));
+            _recoveredFromSnapshot = true;
+        });
         Recover<ICoordinatorEvent>(_state.Apply);
         Recover<RecoveryCompleted>(_ =>
         {
@@ -215,7 +221,7 @@ public sealed class CoordinatorActor : ReceivePersistentActor, IWithTimers
                 break;
             case TrimJournal:
                 DeleteMessages(_checkpointFrom - 1);
-                DeleteSnapshots(SnapshotSelectionCriteria.Latest);
+                if (_recoveredFromSnapshot) DeleteSnapshots(SnapshotSelectionCriteria.Latest);
                 break;
             case VerifyResults verify:
                 var results = _folder.Results;

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Microsoft.Data.Sqlite;
 
 namespace Form3Actors.Coordinator.Hosting;
 
@@ -35,5 +36,22 @@ public static class JournalFile
         return valid && pages > 0 && file.Length < expected
             ? $"it is cut short: its header says {expected:N0} bytes, the file has {file.Length:N0}"
             : null;
+    }
+
+    /// <summary>
+    /// Whether the journal holds a snapshot (earlier releases wrote them; this one writes checkpoints as events). A
+    /// journal without one recovers without the snapshot store, which spares a run the store's start.
+    /// </summary>
+    public static bool HasSnapshots(string path)
+    {
+        if (!File.Exists(path) || new FileInfo(path).Length == 0) return false;
+        var connection = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly }.ConnectionString;
+        using var db = new SqliteConnection(connection);
+        db.Open();
+        using var command = db.CreateCommand();
+        command.CommandText = "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'snapshot')";
+        if (Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0) return false;
+        command.CommandText = "SELECT EXISTS (SELECT 1 FROM snapshot)";
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0;
     }
 }

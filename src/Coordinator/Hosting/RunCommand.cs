@@ -176,10 +176,12 @@ public static class RunCommand
         if (signals.Stopping.IsCancellationRequested) throw new OperationCanceledException(signals.Stopping);
         // The path is data, never connection-string text: a folder named `semi;colon` or `x;Mode=ReadOnly` is quoted.
         var journal = new SqliteConnectionStringBuilder { DataSource = folder.Journal }.ConnectionString;
+        var snapshots = JournalFile.HasSnapshots(folder.Journal);
         var config = ClusterConfig.Build(files, addresses,
             [
                 $"akka.persistence.journal.sql.connection-string = {ClusterConfig.Quote(journal)}",
                 $"akka.persistence.snapshot-store.sql.connection-string = {ClusterConfig.Quote(journal)}",
+                .. snapshots ? Array.Empty<string>() : ["akka.persistence.snapshot-store.plugin = \"akka.persistence.no-snapshot-store\""],
             ])
             .WithFallback(SqlPersistence.DefaultConfiguration);
         var security = insecure ? TransportSecurity.Insecure : new TransportSecurity(RunCertificate.LoadOrCreate(folder.Root));
@@ -188,7 +190,7 @@ public static class RunCommand
         // recovery: started here, their set-up (the SQL plugin's first queries cost most of an empty run's start)
         // runs side by side, and alongside remoting and the cluster join.
         var persistence = Persistence.Instance.Apply(system);
-        persistence.SnapshotStoreFor(null);
+        if (snapshots) persistence.SnapshotStoreFor(null);
         persistence.JournalFor(null);
         var cluster = Cluster.Get(system);
         cluster.Join(cluster.SelfAddress);
@@ -251,7 +253,10 @@ public static class RunCommand
             rendezvous.WriteFinished(folder.Root);
             await WaitForNodesToLeave(cluster, settings.NodesLeaveTimeout);
         }
-        await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
+        // Leaving the cluster tells remote nodes that the coordinator is gone; with none left it only waits for the
+        // leader's next ticks (half a second of an embedded run's exit), so a coordinator alone goes straight to shutdown.
+        var alone = cluster.State.Members.All(m => m.Address.Equals(cluster.SelfAddress));
+        await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance, alone ? CoordinatedShutdown.PhaseBeforeActorSystemTerminate : null);
         return result;
     }
 
