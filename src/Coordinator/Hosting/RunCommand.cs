@@ -38,6 +38,10 @@ public static class RunCommand
         {
             Description = "Also write the tables as the SEC's quarterly data sets lay them out (tab-separated, its names, DD-MON-YYYY dates) into RUN_DIR/results/sec/",
         };
+        var parquet = new Option<bool>("--parquet")
+        {
+            Description = "Also write every table as typed Parquet (dates, numbers, flags; empty cells null) into RUN_DIR/results/parquet/, for pandas, polars, R and DuckDB",
+        };
         var forms = CommonOptions.Forms(FormSelection.Default,
             "The ownership forms to take, each with its amendments: 3 (the default), or for example 3,4,5; filings of other forms become ERRORS rows (form_not_selected)");
         var mirror = new Option<string?>("--mirror-root") { Description = "For an EDGAR index: the folder that holds the mirror's edgar/ tree" };
@@ -45,17 +49,17 @@ public static class RunCommand
         var insecure = CommonOptions.InsecureTransport("Plain TCP instead of mutual TLS with the run's certificate; only on a trusted network");
         var command = new Command("run", "Process every filing of INPUT into the research tables; resumes from the run folder's journal")
         {
-            input, runDir, workers, host, bindHost, port, pathColumn, kind, forms, secFormat, mirror, insecure, verbose,
+            input, runDir, workers, host, bindHost, port, pathColumn, kind, forms, secFormat, parquet, mirror, insecure, verbose,
         };
         command.SetAction((parse, _) => Run(signals,
             parse.GetRequiredValue(input), parse.GetValue(runDir), parse.GetValue(workers),
-            new Addresses(parse.GetRequiredValue(host), parse.GetValue(bindHost) ?? parse.GetRequiredValue(host), parse.GetValue(port)), parse.GetValue(pathColumn), parse.GetValue(kind), parse.GetRequiredValue(forms), parse.GetValue(secFormat), parse.GetValue(mirror), parse.GetValue(insecure),
+            new Addresses(parse.GetRequiredValue(host), parse.GetValue(bindHost) ?? parse.GetRequiredValue(host), parse.GetValue(port)), parse.GetValue(pathColumn), parse.GetValue(kind), parse.GetRequiredValue(forms), parse.GetValue(secFormat), parse.GetValue(parquet), parse.GetValue(mirror), parse.GetValue(insecure),
             parse.GetValue(verbose)));
         return command;
     }
 
     static async Task<int> Run(ShutdownSignals signals, string input, string? runDir, int? workers, Addresses addresses, string? pathColumn, InputKind kind,
-        FormSelection forms, bool secFormat, string? mirror, bool insecure, bool verbose)
+        FormSelection forms, bool secFormat, bool parquet, string? mirror, bool insecure, bool verbose)
     {
         if (HoconFiles.TryLoad("coordinator.conf", "node.conf", "shared.conf") is not { } files) return ExitCodes.BadUsage;
         if (workers is < 0) return await Exit(ExitCodes.BadUsage, "error: --workers must be 0 (external nodes only) or more");
@@ -116,7 +120,7 @@ public static class RunCommand
         RunOutcome result;
         try
         {
-            using (runLock) result = await Coordinate(signals, files, hostSettings, settings, listing, folder, workers, addresses, insecure, new ResultOutputs(secFormat), lockLost.Task);
+            using (runLock) result = await Coordinate(signals, files, hostSettings, settings, listing, folder, workers, addresses, insecure, new ResultOutputs(secFormat, parquet ? settings.Parquet : null), lockLost.Task);
         }
         catch (InputException e)
         {

@@ -28,7 +28,8 @@ public sealed record Manifest(
     long JournalSequenceNr = 0,
     string InputFingerprint = "",
     IReadOnlyDictionary<string, TableFile>? Tables = null,
-    string Outputs = "")
+    string Outputs = "",
+    IReadOnlyDictionary<string, int>? ParquetNulls = null)
 {
     public const string FileName = "manifest.json";
 
@@ -41,7 +42,7 @@ public sealed record Manifest(
         merge.RowsPerTable, merge.ErrorsByKind, merge.FilingDateSources, merge.DuplicateFilings,
         startedAt, finishedAt, Environment.MachineName, nodeHosts.Order(StringComparer.Ordinal).ToList(), journal,
         RunEnvironment.SlurmRestartCount, Math.Round(recovery.TotalSeconds, 3), System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64,
-        stamp.JournalSequenceNr, stamp.InputFingerprint, merge.Tables, stamp.Outputs);
+        stamp.JournalSequenceNr, stamp.InputFingerprint, merge.Tables, stamp.Outputs, stamp.Outputs.Contains("parquet", StringComparison.Ordinal) ? merge.ParquetNulls : null);
 
     /// <summary>What the tables were merged from, when this program wrote them; null for another version's manifest.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -67,30 +68,38 @@ public sealed record Manifest(
     }
 
     /// <summary>
-    /// What is wrong with the files in <paramref name="resultsDirectory"/> against this manifest (one missing, cut
-    /// short, or changed by hand), or null when every file is as the merge wrote it. Reads every file once.
+    /// What is wrong with the files in <paramref name="resultsDirectory"/> against this manifest (missing, cut short, or
+    /// changed by hand), each file named, or null when every file is as the merge wrote it. Reads every file once.
     /// </summary>
     /// <param name="tableFiles">The files to check, as paths under results/.</param>
     public string? ProblemWithTables(string resultsDirectory, IEnumerable<string> tableFiles)
     {
-        foreach (var name in tableFiles)
+        const int Named = 5;
+        var problems = tableFiles.Select(name => ProblemWith(resultsDirectory, name)).OfType<string>().ToList();
+        return problems.Count switch
         {
-            if (Tables?.GetValueOrDefault(name) is not { } expected) return $"{FileName} records no checksum of {name}";
-            var path = Path.Combine(resultsDirectory, name);
-            if (!File.Exists(path)) return $"{name} is missing";
-            TableFile actual;
-            try
-            {
-                actual = TableFile.Of(path);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return $"{name} could not be read ({e.Message})";
-            }
-            if (actual.Bytes != expected.Bytes) return $"{name} has {actual.Bytes:N0} bytes, the merge wrote {expected.Bytes:N0}";
-            if (actual.Checksum != expected.Checksum) return $"{name} was changed since the merge wrote it (its checksum differs)";
+            0 => null,
+            <= Named => string.Join("; ", problems),
+            _ => string.Join("; ", problems.Take(Named)) + $"; and {problems.Count - Named} more",
+        };
+    }
+
+    string? ProblemWith(string resultsDirectory, string name)
+    {
+        if (Tables?.GetValueOrDefault(name) is not { } expected) return $"{FileName} records no checksum of {name}";
+        var path = Path.Combine(resultsDirectory, name);
+        if (!File.Exists(path)) return $"{name} is missing";
+        TableFile actual;
+        try
+        {
+            actual = TableFile.Of(path);
         }
-        return null;
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"{name} could not be read ({e.Message})";
+        }
+        if (actual.Bytes != expected.Bytes) return $"{name} has {actual.Bytes:N0} bytes, the merge wrote {expected.Bytes:N0}";
+        return actual.Checksum != expected.Checksum ? $"{name} was changed since the merge wrote it (its checksum differs)" : null;
     }
 }
 

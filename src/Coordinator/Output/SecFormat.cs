@@ -32,19 +32,6 @@ public static class SecFormat
         [Table.OwnerSignature] = null,
     };
 
-    static readonly HashSet<string> DateColumns =
-    [
-        "FILING_DATE", "PERIOD_OF_REPORT", "DATE_OF_ORIG_SUB", "TRANS_DATE", "DEEMED_EXECUTION_DATE", "EXERCISE_DATE", "EXCERCISE_DATE",
-        "EXPIRATION_DATE", "OWNERSIGNATUREDATE",
-    ];
-
-    /// <summary>The SEC's NUMBER(16,2) columns (its readme's types).</summary>
-    static readonly HashSet<string> NumberColumns =
-    [
-        "TRANS_SHARES", "TRANS_PRICEPERSHARE", "TRANS_TOTAL_VALUE", "SHRS_OWND_FOLWNG_TRANS", "VALU_OWND_FOLWNG_TRANS", "CONV_EXERCISE_PRICE",
-        "UNDLYNG_SEC_SHARES", "UNDLYNG_SEC_VALUE",
-    ];
-
     /// <summary>True for the tables the SEC's data sets have (not FORM3_SUMMARY or ERRORS).</summary>
     public static bool Has(Table table) => Layout.ContainsKey(table);
 
@@ -59,10 +46,11 @@ public static class SecFormat
     /// <summary>One cell as the SEC writes it in <paramref name="column"/>, from the filing's text (as filed) or our value.</summary>
     public static string Cell(string column, string value)
     {
-        if (DateColumns.Contains(column) && value.Length >= 10
+        var type = TableSchema.TypeOf(column);
+        if (type == ColumnType.Date && value.Length >= 10
             && DateTime.TryParseExact(value[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
             value = date.ToString("dd-MMM-yyyy", CultureInfo.InvariantCulture).ToUpperInvariant();
-        else if (NumberColumns.Contains(column))
+        else if (type == ColumnType.Number)
             value = Number(value);
         else if (column.EndsWith("_FN", StringComparison.Ordinal))
             value = value.Replace(",", ", ", StringComparison.Ordinal);

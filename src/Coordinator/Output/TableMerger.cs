@@ -19,6 +19,9 @@ public sealed record MergeResult(
     IReadOnlyDictionary<string, TableFile> Tables,
     IReadOnlyDictionary<int, string> DamagedBatches)
 {
+    /// <summary>Cells that did not fit their column's type, null in the Parquet tables (kept as filed in the CSV), by TABLE.COLUMN.</summary>
+    public IReadOnlyDictionary<string, int> ParquetNulls { get; init; } = new Dictionary<string, int>();
+
     /// <summary>A merge that found damaged segments wrote no table: the batches' files must be extracted again first.</summary>
     public static MergeResult Damaged(IReadOnlyDictionary<int, string> batches) =>
         new(new Dictionary<string, int>(), new Dictionary<string, int>(), new Dictionary<string, int>(), 0, new Dictionary<string, TableFile>(), batches);
@@ -69,10 +72,10 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
         }
         foreach (var output in files) output.Commit();
         AtomicFile.SyncDirectory(resultsDirectory);
-        var sec = Path.Combine(resultsDirectory, SecFormat.FolderName);
-        if (_outputs.SecLayout) AtomicFile.SyncDirectory(sec);
-        else if (Directory.Exists(sec)) Directory.Delete(sec, recursive: true);
+        foreach (var folder in _outputs.Folders(resultsDirectory)) AtomicFile.SyncDirectory(folder);
+        _outputs.RemoveOthers(resultsDirectory);
         var rowsPerTable = new Dictionary<string, int>();
+        var misfits = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var errorsByKind = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var dateSources = new SortedDictionary<string, int>(StringComparer.Ordinal);
         foreach (var table in written)
@@ -80,9 +83,11 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
             rowsPerTable[TableSchema.Name(table.Table)] = table.Rows;
             foreach (var (kind, n) in table.ErrorsByKind) Increment(errorsByKind, kind, n);
             foreach (var (source, n) in table.FilingDateSources) Increment(dateSources, source, n);
+            foreach (var parquet in table.Outputs.OfType<ParquetTableOutput>())
+                foreach (var (column, n) in parquet.Misfits) misfits[$"{TableSchema.Name(table.Table)}.{column}"] = n;
         }
         return new MergeResult(rowsPerTable, errorsByKind, dateSources, duplicates.Count,
-            written.SelectMany(t => t.Files).ToDictionary(f => f.Key, f => f.Value), new Dictionary<int, string>());
+            written.SelectMany(t => t.Files).ToDictionary(f => f.Key, f => f.Value), new Dictionary<int, string>()) { ParquetNulls = misfits };
     }
 
     /// <summary>One table's files as written: its rows, the counts taken on the way (errors by kind, filing-date sources), and each file's size and checksum.</summary>
@@ -92,18 +97,11 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
     /// <summary>Batches with a damaged segment, and what is wrong with it; filled from every table's thread.</summary>
     readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> _damaged = new();
 
-    List<TableOutput> OutputsOf(Table table)
-    {
-        var outputs = new List<TableOutput> { new CsvTableOutput(resultsDirectory, table) };
-        if (_outputs.SecLayout && SecFormat.Has(table)) outputs.Add(new SecTableOutput(resultsDirectory, table));
-        return outputs;
-    }
-
     TableWritten WriteTable(Table table, RunLedger ledger, InputListing input, Func<FileKey, int, bool> current)
     {
         var errorsByKind = new Dictionary<string, int>(StringComparer.Ordinal);
         var dateSources = new Dictionary<string, int>(StringComparer.Ordinal);
-        var outputs = OutputsOf(table);
+        var outputs = _outputs.For(resultsDirectory, table);
         var count = 0;
         ForEachCurrentRow(ledger, current, table, (row, withAsFiled) =>
         {

@@ -5,8 +5,9 @@ using Form3Actors.Core.Output;
 
 namespace Form3Actors.Coordinator.Output;
 
-/// <summary>What a run writes besides the CSV tables: the SEC's own layout (results/sec/).</summary>
-public sealed record ResultOutputs(bool SecLayout)
+/// <summary>What a run writes besides the CSV tables: the SEC's own layout (results/sec/), typed Parquet (results/parquet/).</summary>
+/// <param name="Parquet">How to write the Parquet tables; null: none.</param>
+public sealed record ResultOutputs(bool SecLayout, ParquetSettings? Parquet = null)
 {
     public static readonly ResultOutputs CsvOnly = new(false);
 
@@ -16,10 +17,40 @@ public sealed record ResultOutputs(bool SecLayout)
         foreach (var table in TableSchema.All) yield return TableSchema.FileName(table);
         if (SecLayout)
             foreach (var table in TableSchema.All.Where(SecFormat.Has)) yield return SecFormat.RelativePath(table);
+        if (Parquet != null)
+            foreach (var table in TableSchema.All) yield return ParquetTableOutput.PathOf(table);
+    }
+
+    /// <summary>The tables one table's rows go to.</summary>
+    public List<TableOutput> For(string resultsDirectory, Table table)
+    {
+        var outputs = new List<TableOutput> { new CsvTableOutput(resultsDirectory, table) };
+        if (SecLayout && SecFormat.Has(table)) outputs.Add(new SecTableOutput(resultsDirectory, table));
+        if (Parquet != null) outputs.Add(new ParquetTableOutput(resultsDirectory, table, Parquet));
+        return outputs;
+    }
+
+    /// <summary>Removes the folders of outputs not asked for, an earlier run's.</summary>
+    public void RemoveOthers(string resultsDirectory)
+    {
+        if (!SecLayout) RemoveFolder(Path.Combine(resultsDirectory, SecFormat.FolderName));
+        if (Parquet == null) RemoveFolder(Path.Combine(resultsDirectory, ParquetTableOutput.FolderName));
+    }
+
+    /// <summary>The folders under results/ that these outputs write into.</summary>
+    public IEnumerable<string> Folders(string resultsDirectory)
+    {
+        if (SecLayout) yield return Path.Combine(resultsDirectory, SecFormat.FolderName);
+        if (Parquet != null) yield return Path.Combine(resultsDirectory, ParquetTableOutput.FolderName);
+    }
+
+    static void RemoveFolder(string folder)
+    {
+        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
     }
 
     /// <summary>The outputs in a word, for the merge stamp: tables merged for other outputs are merged again.</summary>
-    public override string ToString() => SecLayout ? "csv+sec" : "csv";
+    public override string ToString() => "csv" + (SecLayout ? "+sec" : "") + (Parquet != null ? "+parquet" : "");
 }
 
 /// <summary>
@@ -42,7 +73,11 @@ public abstract class TableOutput : IDisposable
         var path = Path.Combine(resultsDirectory, relativePath);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         _file = AtomicFile.Create(path);
+        Output = new CountingStream(this);
     }
+
+    /// <summary>The file as a stream, for writers that want one: what they write is counted like <see cref="Write"/>.</summary>
+    protected Stream Output { get; }
 
     /// <summary>The file's path under results/.</summary>
     public string RelativePath { get; }
@@ -78,6 +113,22 @@ public abstract class TableOutput : IDisposable
     }
 
     public void Dispose() => _file.Dispose();
+
+    /// <summary>A write-only stream over <see cref="Write"/> that knows its position (what has been written).</summary>
+    sealed class CountingStream(TableOutput output) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => output._bytes;
+        public override long Position { get => output._bytes; set => throw new NotSupportedException(); }
+        public override void Write(byte[] buffer, int offset, int count) => output.Write(buffer.AsSpan(offset, count));
+        public override void Write(ReadOnlySpan<byte> buffer) => output.Write(buffer);
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
 }
 
 /// <summary>A table as CSV (results/NAME.csv): the part rows' cells copied as they are.</summary>

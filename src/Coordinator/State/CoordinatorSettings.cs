@@ -1,5 +1,7 @@
 using Akka.Configuration;
+using Form3Actors.Coordinator.Output;
 using Form3Actors.Core.Hosting;
+using Parquet;
 
 namespace Form3Actors.Coordinator.State;
 
@@ -17,7 +19,8 @@ public sealed record CoordinatorSettings(
     LockSettings Lock,
     TimeSpan NodesLeaveTimeout,
     string CsvPathColumn,
-    IReadOnlyList<string> DirectoryPatterns)
+    IReadOnlyList<string> DirectoryPatterns,
+    ParquetSettings Parquet)
 {
     public static CoordinatorSettings From(Config config)
     {
@@ -38,7 +41,8 @@ public sealed record CoordinatorSettings(
             new LockSettings(c.Duration("lock-lease"), c.Duration("lock-renew-interval")),
             c.Duration("nodes-leave-timeout"),
             c.String("csv-path-column"),
-            c.Strings("directory-patterns"));
+            c.Strings("directory-patterns"),
+            new ParquetSettings(c.Int("parquet.row-group-rows"), c.Bytes("parquet.row-group-bytes"), c.Enum<CompressionMethod>("parquet.compression")));
     }
 }
 

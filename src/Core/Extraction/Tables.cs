@@ -15,6 +15,22 @@ public enum Table
     Errors,
 }
 
+/// <summary>What a column's cells hold (the README's data dictionary gives each column's).</summary>
+public enum ColumnType
+{
+    Text,
+    /// <summary>An ISO date, <c>2024-01-05</c>.</summary>
+    Date,
+    /// <summary>An ISO date and time without offset, <c>2022-04-07T17:11:46</c> (EDGAR's clock, US Eastern).</summary>
+    Timestamp,
+    /// <summary>A decimal number as filed: shares, prices, values.</summary>
+    Number,
+    /// <summary><c>1</c> or <c>0</c>.</summary>
+    Flag,
+    /// <summary>A whole number: a row's position in its filing (<c>*_SK</c>), a document count, attempts.</summary>
+    Count,
+}
+
 /// <summary>File names and column orders of the tables. This is the contract; the README's data dictionary documents it.</summary>
 public static class TableSchema
 {
@@ -121,6 +137,40 @@ public static class TableSchema
     ];
 
     static readonly string[] ErrorColumns = ["FILEPATH", "STAGE", "ERROR_KIND", "MESSAGE", "ATTEMPTS"];
+
+    static readonly HashSet<string> DateColumns =
+    [
+        "FILING_DATE", "PERIOD_OF_REPORT", "DATE_OF_ORIG_SUB", "TRANS_DATE", "DEEMED_EXECUTION_DATE", "EXERCISE_DATE", "EXCERCISE_DATE",
+        "EXPIRATION_DATE", "OWNERSIGNATUREDATE",
+    ];
+
+    /// <summary>Share counts, prices and values: the SEC's NUMBER(16,2) columns.</summary>
+    static readonly HashSet<string> NumberColumns =
+    [
+        "TRANS_SHARES", "TRANS_PRICEPERSHARE", "TRANS_TOTAL_VALUE", "SHRS_OWND_FOLWNG_TRANS", "VALU_OWND_FOLWNG_TRANS", "CONV_EXERCISE_PRICE",
+        "UNDLYNG_SEC_SHARES", "UNDLYNG_SEC_VALUE",
+    ];
+
+    static readonly HashSet<string> FlagColumns =
+    [
+        "NO_SECURITIES_OWNED", "NOT_SUBJECT_SEC16", "FORM3_HOLDINGS_REPORTED", "FORM4_TRANS_REPORTED", "AFF10B5ONE", "HEADER_ONLY",
+        "EQUITY_SWAP_INVOLVED",
+    ];
+
+    /// <summary>
+    /// What a column holds, for readers that keep types (the Parquet tables, the SEC's layout). CIKs, accession numbers,
+    /// codes and footnote ids are text: their leading zeros and letters are part of them.
+    /// </summary>
+    public static ColumnType TypeOf(string column) => column switch
+    {
+        _ when DateColumns.Contains(column) => ColumnType.Date,
+        _ when NumberColumns.Contains(column) => ColumnType.Number,
+        _ when FlagColumns.Contains(column) => ColumnType.Flag,
+        "ACCEPTANCE_DATETIME" => ColumnType.Timestamp,
+        "PUBLIC_DOCUMENT_COUNT" or "ATTEMPTS" => ColumnType.Count,
+        _ when column.EndsWith("_SK", StringComparison.Ordinal) => ColumnType.Count,
+        _ => ColumnType.Text,
+    };
 
     /// <summary>Builds an ERRORS row.</summary>
     public static string[] ErrorRow(string path, ExtractionError error, int attempts) =>

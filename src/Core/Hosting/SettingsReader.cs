@@ -43,6 +43,15 @@ public sealed class SettingsReader(Config config, string section)
 
     public bool Bool(string key) => Read(key, "on or off", c => c.GetBoolean(key));
 
+    /// <summary>One of the names of <typeparamref name="T"/>, in any case.</summary>
+    public T Enum<T>(string key) where T : struct, Enum
+    {
+        var names = string.Join(", ", System.Enum.GetNames<T>().Select(n => n.ToLowerInvariant()));
+        return System.Enum.TryParse<T>(String(key), ignoreCase: true, out var value) && System.Enum.IsDefined(value)
+            ? value
+            : throw Bad(key, $"is not one of {names}");
+    }
+
     T Read<T>(string key, string expected, Func<Config, T> read)
     {
         if (!Section.HasPath(key)) throw new ConfigurationException($"{section}.{key} is not set; every setting has a default in hocon/: restore it there");
