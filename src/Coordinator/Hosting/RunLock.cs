@@ -200,17 +200,28 @@ public sealed class RunLock : IDisposable
     void RenewLoop()
     {
         var lastRenewed = TimeProvider.System.GetTimestamp();
+        var failing = false;
         while (!_stop.Token.WaitHandle.WaitOne(_settings.RenewInterval))
         {
             string? lost;
             try
             {
                 lost = Renew();
-                if (lost == null) lastRenewed = TimeProvider.System.GetTimestamp();
+                if (lost == null)
+                {
+                    if (failing)
+                        Serilog.Log.Information("Renewed the run folder's lock again after {Seconds:F0} s", TimeProvider.System.GetElapsedTime(lastRenewed).TotalSeconds);
+                    failing = false;
+                    lastRenewed = TimeProvider.System.GetTimestamp();
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // A stall or an I/O error of the run folder's storage: the next renewal tries again while the lease covers it.
+                if (!failing)
+                    Serilog.Log.Warning("Could not renew the run folder's lock ({Reason}); trying again every {Interval} s while its lease ({Lease} s) covers it",
+                        e.Message, _settings.RenewInterval.TotalSeconds, _settings.Lease.TotalSeconds);
+                failing = true;
                 var silent = TimeProvider.System.GetElapsedTime(lastRenewed);
                 lost = silent < _settings.Lease - _settings.RenewInterval ? null
                     : $"the run folder's lock could not be renewed for {silent.TotalSeconds:N0} s, and another coordinator may take it over " +

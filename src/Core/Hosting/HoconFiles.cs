@@ -37,14 +37,22 @@ public static class HoconFiles
         if (Environment.GetEnvironmentVariable(OverrideVariable) is { Length: > 0 } overrides)
         {
             if (!File.Exists(overrides)) throw new FileNotFoundException($"{OverrideVariable} names a file that does not exist: {overrides}", overrides);
-            config = ConfigurationFactory.ParseString(File.ReadAllText(overrides));
+            config = Parse(overrides);
         }
         foreach (var name in names)
         {
             var path = Path.Combine(Directory, name);
             if (!File.Exists(path)) throw new FileNotFoundException($"configuration file missing: {path}", path);
-            config = config.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(path)));
+            config = config.WithFallback(Parse(path));
         }
         return config;
+    }
+
+    static Config Parse(string path)
+    {
+        var text = File.ReadAllText(path);
+        // Akka's parser skips what it cannot read (a stray brace, a key without a value) and the setting silently does not apply.
+        if (HoconSyntax.Problem(text) is { } problem) throw new ConfigurationException($"{path}: {problem}");
+        return ConfigurationFactory.ParseString(text);
     }
 }
