@@ -15,11 +15,7 @@ public static class BenchmarkReport
     public static async Task Run(IReadOnlyList<int> sizes, IReadOnlyList<int> scale, string work)
     {
         Directory.CreateDirectory(work);
-        Console.WriteLine("## Machine");
-        Console.WriteLine();
-        Console.WriteLine($"- CPU: {CpuModel()}, {Environment.ProcessorCount} cores; memory {MemoryGiB():F1} GiB");
-        Console.WriteLine($"- {RuntimeInformation.OSDescription}; {RuntimeInformation.FrameworkDescription}; Release build; warm page cache (each corpus read once first)");
-        Console.WriteLine();
+        Machine();
 
         var columns = new List<(int N, Dictionary<string, string> Cells)>();
         foreach (var n in sizes)
@@ -131,6 +127,16 @@ public static class BenchmarkReport
                 string.Create(Invariant, $"{changed.Seconds:F1} s ({changed.Processed:N0}; {embedded.Seconds:F1} s)"),
             ["final tables identical in all modes (after sorting)"] = same ? "yes" : "NO",
         };
+    }
+
+    /// <summary>The report's first section: the machine it ran on.</summary>
+    public static void Machine()
+    {
+        Console.WriteLine("## Machine");
+        Console.WriteLine();
+        Console.WriteLine($"- CPU: {CpuModel()}, {Environment.ProcessorCount} cores; memory {MemoryGiB():F1} GiB");
+        Console.WriteLine($"- {RuntimeInformation.OSDescription}; {RuntimeInformation.FrameworkDescription}; Release build; warm page cache (each corpus read once first)");
+        Console.WriteLine();
     }
 
     static string Rate(double filesPerSecond) => filesPerSecond.ToString("N0", Invariant);

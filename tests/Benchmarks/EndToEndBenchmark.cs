@@ -94,10 +94,10 @@ public static class EndToEndBenchmark
     /// Runs the same command again on a finished run folder: everything is skipped and the tables are kept, so it
     /// measures recovery, listing and start-up. The recovery time is the log's (a kept manifest is the earlier run's).
     /// </summary>
-    public static async Task<EndToEndResult> Rerun(string input, int files, string runDir, string name = "rerun")
+    public static async Task<EndToEndResult> Rerun(string input, int files, string runDir, string name = "rerun", params string[] options)
     {
         var watch = Stopwatch.StartNew();
-        using var run = Form3Process.Start("form3-coordinator", name, Path.Combine(runDir, "..", "logs"), null, "run", input, "--run-dir", runDir);
+        using var run = Form3Process.Start("form3-coordinator", name, Path.Combine(runDir, "..", "logs"), null, ["run", input, "--run-dir", runDir, .. options]);
         await Expect(run, 0);
         return Result("rerun of a finished run (all skipped)", watch.Elapsed, files, runDir) with { RecoverySeconds = LogClock.RecoverySeconds(run.Log()) };
     }

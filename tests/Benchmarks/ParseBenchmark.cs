@@ -55,13 +55,13 @@ public static class ParseBenchmark
     /// Files per second doing a worker's whole job in one plain loop per thread (read, extract, encode the rows as
     /// part-file CSV in memory), with no actors, journal or merge: the ceiling an end-to-end run can approach here.
     /// </summary>
-    public static double ReadExtractEncode(IReadOnlyList<string> paths, int threads)
+    public static double ReadExtractEncode(IReadOnlyList<string> paths, int threads, FormSelection? forms = null)
     {
         var watch = Stopwatch.StartNew();
         Parallel.ForEach(Partitioner(paths, threads), new ParallelOptions { MaxDegreeOfParallelism = threads }, chunk =>
         {
             var reader = new FilingReader(long.MaxValue);
-            var extractor = new OwnershipExtractor(FormSelection.Default);
+            var extractor = new OwnershipExtractor(forms ?? FormSelection.Default);
             var rows = new CsvRowWriter();
             foreach (var path in chunk)
             {

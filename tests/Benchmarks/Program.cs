@@ -56,6 +56,21 @@ scaleOnly.SetAction(async (parse, _) => await BenchmarkReport.Scale(
     parse.GetRequiredValue(scale).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList(), parse.GetRequiredValue(work)));
 root.Add(scaleOnly);
 
+var largeFiles = new Option<int>("--files") { Description = "Filings of the generated mixed corpus run end to end (0: none)", DefaultValueFactory = _ => 1_000_000 };
+var largeListed = new Option<string>("--listed") { Description = "Sizes of the listings of missing files, comma separated", DefaultValueFactory = _ => "1000000,10000000" };
+var largeScale = new Option<string>("--scale") { Description = "Journal sizes of the coordinator table", DefaultValueFactory = _ => "1000000,10000000" };
+var largePairs = new Option<int>("--pairs") { Description = "Paired runs of 20,000 filings, embedded and the Python script", DefaultValueFactory = _ => 5 };
+var largeSweep = new Option<bool>("--parquet-sweep") { Description = "Also write the Parquet tables with each row-group size and compression, and time DuckDB on them" };
+var large = new Command("large", "The coordinator from ten filings to ten million: fixed cost, listings of missing files, `scale`, a million-filing mixed corpus end to end with Parquet; prints Markdown tables")
+{
+    largeFiles, largeListed, largeScale, largePairs, largeSweep, work,
+};
+large.SetAction(async (parse, _) => await LargeRunBenchmark.Run(parse.GetValue(largeFiles),
+    parse.GetRequiredValue(largeListed).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList(),
+    parse.GetRequiredValue(largeScale).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList(),
+    parse.GetValue(largePairs), parse.GetValue(largeSweep), parse.GetRequiredValue(work)));
+root.Add(large);
+
 var soakFiles = new Option<int>("--files") { Description = "Filings in the generated corpus", DefaultValueFactory = _ => 100_000 };
 var soakInterruptions = new Option<int>("--interruptions") { Description = "SIGKILL or SIGTERM to the coordinator or a node, at random moments", DefaultValueFactory = _ => 30 };
 var soakPause = new Option<double>("--max-pause") { Description = "Longest pause between interruptions, in seconds (the shortest is a sixth of it)", DefaultValueFactory = _ => 6 };

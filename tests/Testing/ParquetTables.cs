@@ -122,6 +122,7 @@ public static class ParquetTables
                     nulled[header[c]] = nulled.GetValueOrDefault(header[c]) + 1;
                     continue;
                 }
+                if (expected.Length == 0) return $"{csvFile}, row {row + 1}, {header[c]}: the CSV's cell is empty, the Parquet value '{actual}' instead of null";
                 if (actual == expected) continue;
                 if (double.TryParse(expected, NumberStyles.Float, Invariant, out var x) && double.TryParse(actual, NumberStyles.Float, Invariant, out var y) && x == y) continue;
                 return $"{csvFile}, row {row + 1}, {header[c]}: CSV '{expected}', Parquet '{actual}'";

@@ -55,15 +55,18 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
     {
         Directory.CreateDirectory(resultsDirectory);
         var duplicates = DuplicateCopies(ledger, input);
-        var dropped = new bool[input.Count];
-        foreach (var index in duplicates) dropped[index] = true;
         // A row counts if its file is listed, the ledger names this very batch as the file's, and it is no second copy.
-        bool Current(FileKey key, int batchRef) => input.IndexOf(key) is >= 0 and var index && ledger.BatchOf(index) == batchRef && !dropped[index];
+        var current = new CurrentFiles(ledger, input, duplicates.ToHashSet());
 
-        // Tables are independent: they are written side by side (the ledger and listing are only read).
-        var written = new TableWritten[TableSchema.All.Count];
-        Parallel.For(0, written.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) },
-            i => written[i] = WriteTable(TableSchema.All[i], ledger, input, Current));
+        // Tables are independent, and so are a table's CSV and its Parquet file: they are written side by side (the
+        // ledger and listing are only read), the costliest first, so that no thread is left with a large one at the end.
+        var bytes = TableSchema.All.ToDictionary(t => t, t => ledger.Batches.SelectMany(b => b.Value).Where(s => s.Table == TableSchema.Name(t)).Sum(s => s.Length));
+        var jobs = TableSchema.All.SelectMany(t => _outputs.Jobs(t).Select(kinds => (Table: t, Kinds: kinds)))
+            .OrderByDescending(j => bytes[j.Table] * ResultOutputs.Cost(j.Kinds)).ToList();
+        var written = new TableWritten[jobs.Count];
+        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(Enumerable.Range(0, jobs.Count), System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) },
+            i => written[i] = WriteTable(jobs[i].Table, jobs[i].Kinds, ledger, input, current.Contains));
         var files = written.SelectMany(t => t.Outputs).ToList();
         if (!_damaged.IsEmpty)
         {
@@ -78,37 +81,42 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
         var misfits = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var errorsByKind = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var dateSources = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        foreach (var table in written)
+        foreach (var table in written.Where(t => t.Counted).OrderBy(t => t.Table))
         {
             rowsPerTable[TableSchema.Name(table.Table)] = table.Rows;
             foreach (var (kind, n) in table.ErrorsByKind) Increment(errorsByKind, kind, n);
             foreach (var (source, n) in table.FilingDateSources) Increment(dateSources, source, n);
+        }
+        foreach (var table in written)
             foreach (var parquet in table.Outputs.OfType<ParquetTableOutput>())
                 foreach (var (column, n) in parquet.Misfits) misfits[$"{TableSchema.Name(table.Table)}.{column}"] = n;
-        }
         return new MergeResult(rowsPerTable, errorsByKind, dateSources, duplicates.Count,
             written.SelectMany(t => t.Files).ToDictionary(f => f.Key, f => f.Value), new Dictionary<int, string>()) { ParquetNulls = misfits };
     }
 
-    /// <summary>One table's files as written: its rows, the counts taken on the way (errors by kind, filing-date sources), and each file's size and checksum.</summary>
-    sealed record TableWritten(Table Table, int Rows, Dictionary<string, int> ErrorsByKind, Dictionary<string, int> FilingDateSources,
+    /// <summary>
+    /// Files of one table as written: its rows, the counts taken on the way (errors by kind, filing-date sources; only
+    /// <paramref name="Counted"/> by the job that writes the CSV), and each file's size and checksum.
+    /// </summary>
+    sealed record TableWritten(Table Table, bool Counted, int Rows, Dictionary<string, int> ErrorsByKind, Dictionary<string, int> FilingDateSources,
         IReadOnlyList<TableOutput> Outputs, IReadOnlyDictionary<string, TableFile> Files);
 
     /// <summary>Batches with a damaged segment, and what is wrong with it; filled from every table's thread.</summary>
     readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> _damaged = new();
 
-    TableWritten WriteTable(Table table, RunLedger ledger, InputListing input, Func<FileKey, int, bool> current)
+    TableWritten WriteTable(Table table, OutputKinds kinds, RunLedger ledger, InputListing input, Func<FileKey, int, bool> current)
     {
         var errorsByKind = new Dictionary<string, int>(StringComparer.Ordinal);
         var dateSources = new Dictionary<string, int>(StringComparer.Ordinal);
-        var outputs = _outputs.For(resultsDirectory, table);
+        var outputs = _outputs.For(resultsDirectory, table, kinds);
+        var counted = kinds.HasFlag(OutputKinds.Csv);
         var count = 0;
         ForEachCurrentRow(ledger, current, table, (row, withAsFiled) =>
         {
             var cells = PartFormat.TableCells(row, table, withAsFiled);
             var asFiled = PartFormat.AsFiled(row, withAsFiled);
-            if (table == Table.Submission) Increment(dateSources, PartFormat.FilingDateSource(row));
-            if (table == Table.Errors) Increment(errorsByKind, CsvRecords.Fields(cells)[ErrorKindColumn]);
+            if (counted && table == Table.Submission) Increment(dateSources, PartFormat.FilingDateSource(row));
+            if (counted && table == Table.Errors) Increment(errorsByKind, CsvRecords.Fields(cells)[ErrorKindColumn]);
             foreach (var output in outputs) output.Add(cells, asFiled);
             count++;
         });
@@ -116,13 +124,13 @@ public sealed class TableMerger(string partsDirectory, string resultsDirectory, 
         {
             foreach (var row in QuarantinedRows(ledger, input))
             {
-                Increment(errorsByKind, row[ErrorKindColumn]);
-                outputs[0].Add(row);
+                if (counted) Increment(errorsByKind, row[ErrorKindColumn]);
+                foreach (var output in outputs) output.Add(row);
                 count++;
             }
         }
         var files = outputs.ToDictionary(o => o.RelativePath, o => o.Complete());
-        return new TableWritten(table, count, errorsByKind, dateSources, outputs, files);
+        return new TableWritten(table, counted, count, errorsByKind, dateSources, outputs, files);
     }
 
     /// <summary>

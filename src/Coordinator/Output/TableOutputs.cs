@@ -21,12 +21,26 @@ public sealed record ResultOutputs(bool SecLayout, ParquetSettings? Parquet = nu
             foreach (var table in TableSchema.All) yield return ParquetTableOutput.PathOf(table);
     }
 
-    /// <summary>The tables one table's rows go to.</summary>
-    public List<TableOutput> For(string resultsDirectory, Table table)
+    /// <summary>
+    /// How a table's files are split among the merge's jobs, each of which reads the table's rows once: the text files
+    /// together (they cost little beyond reading the rows), the Parquet file apart (it costs several times more).
+    /// </summary>
+    public IEnumerable<OutputKinds> Jobs(Table table)
     {
-        var outputs = new List<TableOutput> { new CsvTableOutput(resultsDirectory, table) };
-        if (SecLayout && SecFormat.Has(table)) outputs.Add(new SecTableOutput(resultsDirectory, table));
-        if (Parquet != null) outputs.Add(new ParquetTableOutput(resultsDirectory, table, Parquet));
+        yield return OutputKinds.Csv | (SecLayout && SecFormat.Has(table) ? OutputKinds.Sec : 0);
+        if (Parquet != null) yield return OutputKinds.Parquet;
+    }
+
+    /// <summary>A job's cost per byte of part rows, relative to copying them into the CSV (measured on a million-filing merge).</summary>
+    public static int Cost(OutputKinds kinds) => kinds.HasFlag(OutputKinds.Parquet) ? 5 : kinds.HasFlag(OutputKinds.Sec) ? 3 : 1;
+
+    /// <summary>The files of one table a job writes.</summary>
+    public List<TableOutput> For(string resultsDirectory, Table table, OutputKinds kinds)
+    {
+        var outputs = new List<TableOutput>();
+        if (kinds.HasFlag(OutputKinds.Csv)) outputs.Add(new CsvTableOutput(resultsDirectory, table));
+        if (kinds.HasFlag(OutputKinds.Sec)) outputs.Add(new SecTableOutput(resultsDirectory, table));
+        if (kinds.HasFlag(OutputKinds.Parquet)) outputs.Add(new ParquetTableOutput(resultsDirectory, table, Parquet!));
         return outputs;
     }
 
@@ -51,6 +65,15 @@ public sealed record ResultOutputs(bool SecLayout, ParquetSettings? Parquet = nu
 
     /// <summary>The outputs in a word, for the merge stamp: tables merged for other outputs are merged again.</summary>
     public override string ToString() => "csv" + (SecLayout ? "+sec" : "") + (Parquet != null ? "+parquet" : "");
+}
+
+/// <summary>The kinds of file a table is written as.</summary>
+[Flags]
+public enum OutputKinds
+{
+    Csv = 1,
+    Sec = 2,
+    Parquet = 4,
 }
 
 /// <summary>

@@ -42,7 +42,8 @@ public sealed record CoordinatorSettings(
             c.Duration("nodes-leave-timeout"),
             c.String("csv-path-column"),
             c.Strings("directory-patterns"),
-            new ParquetSettings(c.Int("parquet.row-group-rows"), c.Bytes("parquet.row-group-bytes"), c.Enum<CompressionMethod>("parquet.compression")));
+            new ParquetSettings(c.Int("parquet.row-group-rows"), c.Bytes("parquet.row-group-bytes"), c.Enum<CompressionMethod>("parquet.compression"),
+                c.Enum<System.IO.Compression.CompressionLevel>("parquet.compression-level")));
     }
 }
 
