@@ -55,6 +55,17 @@ public static class ParseBenchmark
     /// Files per second doing a worker's whole job in one plain loop per thread (read, extract, encode the rows as
     /// part-file CSV in memory), with no actors, journal or merge: the ceiling an end-to-end run can approach here.
     /// </summary>
+    /// <summary>Files per second checking each file's size and modification time (one stat), on <paramref name="threads"/> threads.</summary>
+    public static double StatFloor(IReadOnlyList<string> paths, int threads)
+    {
+        var watch = Stopwatch.StartNew();
+        Parallel.ForEach(Partitioner(paths, threads), new ParallelOptions { MaxDegreeOfParallelism = threads }, chunk =>
+        {
+            foreach (var path in chunk) FileVersion.Check(path);
+        });
+        return paths.Count / watch.Elapsed.TotalSeconds;
+    }
+
     public static double ReadExtractEncode(IReadOnlyList<string> paths, int threads, FormSelection? forms = null)
     {
         var watch = Stopwatch.StartNew();

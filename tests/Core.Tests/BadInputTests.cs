@@ -192,6 +192,32 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void A_loop_of_symbolic_links_is_a_result_of_the_run_not_a_fault_of_the_moment()
+    {
+        // Retried as a fault of the moment, such a path made every run end with exit 5.
+        var folder = Directory.CreateTempSubdirectory("form3-loop-").FullName;
+        try
+        {
+            var first = Path.Combine(folder, "0000000000-24-000001.txt");
+            var second = Path.Combine(folder, "0000000000-24-000002.txt");
+            File.CreateSymbolicLink(first, second);
+            File.CreateSymbolicLink(second, first);
+            var loop = Assert.Throws<BadFilingException>(() => new FilingReader(1 << 20).Read(first));
+            Assert.Equal((Stage.Read, ErrorKind.BadPath), (loop.Error.Stage, loop.Error.Kind));
+            Assert.Contains(first, loop.Error.Message);
+            Assert.Equal(FileVersion.Missing, loop.Version);
+            Assert.Equal(FileVersion.Missing, FileVersion.Check(first));
+
+            var tooLong = Path.Combine(folder, new string('x', 300) + ".txt");
+            Assert.Equal(ErrorKind.BadPath, Assert.Throws<BadFilingException>(() => new FilingReader(1 << 20).Read(tooLong)).Error.Kind);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_fifo_is_refused_without_blocking_and_an_empty_regular_file_is_read()
     {
         // Opening a FIFO blocks until something writes to it: the reader opens without blocking and refuses it.

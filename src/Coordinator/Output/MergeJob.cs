@@ -1,3 +1,4 @@
+using System.Runtime;
 using Form3Actors.Core.Hosting;
 using Form3Actors.Coordinator.State;
 
@@ -11,6 +12,10 @@ public static class MergeJob
 {
     public static Task<MergeFinished> Run(MergeTables merge, RunFolder folder, int threads, TimeSpan recovery, TimeProvider clock) => Task.Run(() =>
     {
+        // What the run's hand-out and journaling left behind goes back to the system before the merge takes its own:
+        // the collector would otherwise keep it, and a ten-million-file run would peak at both at once.
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var result = new TableMerger(folder.Parts, folder.Results, threads, merge.Outputs).Merge(merge.Ledger, merge.Input);
         if (result.DamagedBatches.Count > 0) return new MergeFinished(result, null, null);
         var manifest = Manifest.Of(merge.Input, merge.AlreadyDone, merge.Processed, result, merge.StartedAt, clock.GetUtcNow(), merge.Nodes,

@@ -14,6 +14,8 @@ public static class Stage
 public static class ErrorKind
 {
     public const string MissingFile = "missing_file";
+    /// <summary>The path cannot lead to a file: a loop of symbolic links, or a name longer than the system allows.</summary>
+    public const string BadPath = "bad_path";
     public const string IoError = "io_error";
     public const string NotRegularFile = "not_regular_file";
     public const string Empty = "empty";

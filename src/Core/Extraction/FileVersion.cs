@@ -25,7 +25,8 @@ public readonly record struct FileVersion(long Size, long ModifiedUtcTicks)
     {
         if (Syscall.stat(path, out var stat) == 0) return Of(stat);
         var errno = Stdlib.GetLastError();
-        if (errno is Errno.ENOENT or Errno.ENOTDIR) return Missing;
+        // A loop of symbolic links or an over-long name never comes right by itself: like an absent file, it has no version.
+        if (errno is Errno.ENOENT or Errno.ENOTDIR or Errno.ELOOP or Errno.ENAMETOOLONG) return Missing;
         throw new IOException($"cannot check {path}: {UnixMarshal.GetErrorDescription(errno)}");
     }
 }

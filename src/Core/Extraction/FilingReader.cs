@@ -49,9 +49,18 @@ public sealed class FilingReader(long maxBytes) : IFilingSource
         }
     }
 
-    static BadFilingException OpenFailed(string path, Errno errno) => errno is Errno.ENOENT or Errno.ENOTDIR
-        ? new BadFilingException(Stage.Read, ErrorKind.MissingFile, $"file not found: {path}", FileVersion.Missing)
-        : new BadFilingException(Stage.Read, ErrorKind.IoError, $"cannot read file: {UnixMarshal.GetErrorDescription(errno)}: {path}");
+    /// <summary>
+    /// What an open's failure means: a file that is not there, or a path that cannot lead to one, is a result of this
+    /// run (recorded as the version "missing", so a rerun finds it as it was, or changed); any other failure is of
+    /// the moment, and the file is tried again.
+    /// </summary>
+    static BadFilingException OpenFailed(string path, Errno errno) => errno switch
+    {
+        Errno.ENOENT or Errno.ENOTDIR => new BadFilingException(Stage.Read, ErrorKind.MissingFile, $"file not found: {path}", FileVersion.Missing),
+        Errno.ELOOP or Errno.ENAMETOOLONG => new BadFilingException(Stage.Read, ErrorKind.BadPath,
+            $"the path cannot be opened ({UnixMarshal.GetErrorDescription(errno)}): {path}; fix the symbolic links or the listing", FileVersion.Missing),
+        _ => new BadFilingException(Stage.Read, ErrorKind.IoError, $"cannot read file: {UnixMarshal.GetErrorDescription(errno)}: {path}"),
+    };
 }
 
 /// <summary>One filing's bytes in a pooled buffer, and the version of the file they were read from.</summary>
