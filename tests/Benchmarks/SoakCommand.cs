@@ -26,7 +26,7 @@ public static class SoakCommand
         }
 
         var config = TestConfig.WriteInterruptible(Path.Combine(work, "soak.conf"), batchSize: 256, joinTimeoutSeconds: 120, dropRemoteMessages: dropMessages);
-        var soak = new ChaosSoak(Path.Combine(work, "logs", $"soak-{stamp}"), new Dictionary<string, string> { ["FORM3_CONFIG"] = config }, Console.WriteLine);
+        var soak = new ChaosSoak(Path.Combine(work, "logs", $"soak-{stamp}"), TestConfig.Environment(config), Console.WriteLine);
         var result = await soak.Run(corpus, RunTables.Read(referenceDir), Path.Combine(work, $"soak-run-{stamp}"), interruptions,
             maxPause / 6, maxPause, seed);
 

@@ -25,16 +25,15 @@ public sealed class ChaosSoakTests(ClusterFixture fixture, ITestOutputHelper out
     [Fact]
     public async Task A_run_that_loses_remote_messages_and_is_interrupted_ends_with_the_tables_of_an_uninterrupted_run()
     {
-        var lossy = new Dictionary<string, string>
-        {
-            ["FORM3_CONFIG"] = TestConfig.WriteInterruptible(Path.Combine(fixture.Root, "lossy.conf"), batchSize: 256, joinTimeoutSeconds: 120,
-                dropRemoteMessages: 0.05),
-        };
+        var lossy = TestConfig.Environment(TestConfig.WriteInterruptible(Path.Combine(fixture.Root, "lossy.conf"), batchSize: 256, joinTimeoutSeconds: 120,
+            dropRemoteMessages: 0.05));
         var soak = new ChaosSoak(Path.Combine(fixture.Root, "logs", "lossy-soak"), lossy, output.WriteLine);
         var result = await soak.Run(fixture.Corpus, fixture.Reference, Path.Combine(fixture.Root, "lossy-soak"), interruptions: 3,
             minPause: TimeSpan.FromSeconds(1), maxPause: TimeSpan.FromSeconds(4), seed: 13);
 
         Assert.True(result.Problems.Count == 0, string.Join("\n\n", result.Problems));
         Assert.Null(result.Difference);
+        var logs = Directory.GetFiles(Path.Combine(fixture.Root, "logs", "lossy-soak"), "*", SearchOption.AllDirectories);
+        Assert.Contains(logs, log => File.ReadAllText(log).Contains("FAULT INJECTION", StringComparison.Ordinal));
     }
 }

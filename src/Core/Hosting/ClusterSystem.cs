@@ -26,15 +26,6 @@ public static class ClusterSystem
     /// </param>
     public static ActorSystem Create(Config config, TransportSecurity security, Action<string>? onForeignCertificate = null)
     {
-        var dropRate = config.GetDouble("form3.testing.drop-remote-messages", 0);
-        if (dropRate > 0) config = ConfigurationFactory.ParseString("akka.remote.dot-netty.tcp.applied-adapters = [gremlin]").WithFallback(config);
-        var system = CreateSecured(config, security, onForeignCertificate);
-        if (dropRate > 0) system.ActorOf(Gremlins.Props(dropRate), "gremlins");
-        return system;
-    }
-
-    static ActorSystem CreateSecured(Config config, TransportSecurity security, Action<string>? onForeignCertificate)
-    {
         if (security.Certificate is not { } run)
         {
             var plain = ActorSystem.Create(ClusterConfig.SystemName, config);
