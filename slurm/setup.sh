@@ -8,4 +8,6 @@ rid=${FORM3_RID:-linux-x64}
 for project in src/Coordinator/Form3Actors.Coordinator.csproj src/Node/Form3Actors.Node.csproj; do
     dotnet publish "$project" -c Release -r "$rid" --self-contained true -p:PublishReadyToRun=true -p:Form3ReadyToRun=false -o publish -v quiet -nologo
 done
-echo "published form3-coordinator and form3-node ($rid, self-contained) to $(pwd)/publish"
+# The job script asks it, on each host, for the address the others reach that host by.
+install -m 755 slurm/form3-address publish/form3-address
+echo "published form3-coordinator, form3-node and form3-address ($rid, self-contained) to $(pwd)/publish"

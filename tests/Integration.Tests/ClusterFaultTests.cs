@@ -66,6 +66,32 @@ public sealed class ClusterFaultTests : IDisposable
         Assert.False(File.Exists(Path.Combine(runDir, "coordinator.lock")));
     }
 
+    /// <summary>
+    /// A run folder on a file system whose POSIX locks fail (Lustre without flock): refused at once with the cause,
+    /// where the journal plugin timed out its recovery after 30 s and said to move the journal aside.
+    /// </summary>
+    [Fact]
+    public async Task A_run_folder_without_posix_locks_is_refused_at_once_with_the_cause()
+    {
+        var switchFile = Path.Combine(_root, "no-locks");
+        await File.WriteAllTextAsync(switchFile, "");
+        var backing = Directory.CreateDirectory(Path.Combine(_root, "backing")).FullName;
+        var (mount, whyNot) = await FuseMount.TryMountFlaky(backing, Path.Combine(_root, "mnt"), switchFile, Path.Combine(_root, "build"), FlakyMode.NoLocks);
+        Assert.True(mount != null, $"no flaky file system: {whyNot}");
+        await using (mount)
+        {
+            var runDir = Path.Combine(mount!.MountPoint, "run");
+            using var run = Form3Process.Start("form3-coordinator", "no-locks", Logs, null,
+                "run", Path.Combine(TestData.RepoRoot, "data", "input", "form_3_10.csv"), "--run-dir", runDir);
+            Assert.Equal(1, await run.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+            var line = Assert.Single(run.Log().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains("error: SQLite cannot lock the journal", line);
+            Assert.Contains("does not provide POSIX (fcntl) locks", line);
+            Assert.Contains("--run-dir", line);
+            Assert.False(File.Exists(Path.Combine(runDir, "coordinator.lock")));
+        }
+    }
+
     /// <summary>Reads of the run folder's lock fail with EIO for 3 s mid-run (the lock renewed every second): the run goes on.</summary>
     [Fact]
     public async Task Reads_of_the_lock_that_fail_for_a_while_do_not_stop_a_healthy_run()
@@ -110,7 +136,7 @@ public sealed class ClusterFaultTests : IDisposable
         var corpus = CorpusGenerator.Generate(Path.Combine(_root, "corpus"), Files, seed: 43);
         var csv = Listings.Relative(corpus.Root, corpus.InputCsv, "relative.csv");
         var switchFile = Path.Combine(_root, "hung");
-        var (mount, whyNot) = await FuseMount.TryMountFlaky(corpus.Root, Path.Combine(_root, "mnt"), switchFile, Path.Combine(_root, "build"), stall: true);
+        var (mount, whyNot) = await FuseMount.TryMountFlaky(corpus.Root, Path.Combine(_root, "mnt"), switchFile, Path.Combine(_root, "build"), FlakyMode.Stall);
         Assert.True(mount != null, $"no stalling file system: {whyNot}");
         await using (mount)
         {
@@ -156,7 +182,7 @@ public sealed class ClusterFaultTests : IDisposable
         var csv = Listings.Relative(corpus.Root, corpus.InputCsv, "relative.csv");
         var healthy = await EmbeddedRun.Run(_root, "healthy", csv);
         var switchFile = Path.Combine(_root, "hung");
-        var (mount, whyNot) = await FuseMount.TryMountFlaky(corpus.Root, Path.Combine(_root, "mnt"), switchFile, Path.Combine(_root, "build"), stall: true);
+        var (mount, whyNot) = await FuseMount.TryMountFlaky(corpus.Root, Path.Combine(_root, "mnt"), switchFile, Path.Combine(_root, "build"), FlakyMode.Stall);
         Assert.True(mount != null, $"no stalling file system: {whyNot}");
         await using (mount)
         {

@@ -57,7 +57,7 @@ public sealed class FlakyStorageTests : IAsyncLifetime
         var healthy = await Run("healthy", corpus.InputCsv, expectedExit: 0);
         var switchFile = Path.Combine(_root, "stalled");
         var backing = Directory.CreateDirectory(Path.Combine(_root, "backing")).FullName;
-        var (mount, whyNot) = await FuseMount.TryMountFlaky(backing, Path.Combine(_root, "mnt"), switchFile, Path.Combine(_root, "build"), stall: true);
+        var (mount, whyNot) = await FuseMount.TryMountFlaky(backing, Path.Combine(_root, "mnt"), switchFile, Path.Combine(_root, "build"), FlakyMode.Stall);
         Assert.True(mount != null, $"no stalling file system: {whyNot}");
         await using (mount)
         {

@@ -26,9 +26,9 @@ public sealed partial class SlurmFixture : IAsyncLifetime
         // A self-contained ReadyToRun publish of both executables: about 80 s from clean on 2 idle cores.
         await Shell.Run("bash", [Path.Combine(repo, "slurm", "setup.sh")], timeout: TimeSpan.FromMinutes(10));
 
-        // Every emulated node is this machine on 127.0.0.1; small batches make a run last long enough to interrupt.
+        // Every emulated node is this machine, whose name resolves to a loopback address: the job script's form3-address
+        // picks its other address for every host. Small batches make a run last long enough to interrupt.
         var overrides = TestConfig.WriteInterruptible(Path.Combine(Root, "test.conf"), batchSize: 16, joinTimeoutSeconds: 90);
-        Environment["FORM3_HOST"] = "127.0.0.1";
         Environment["FORM3_CONFIG"] = overrides;
 
         // Forms 3, 4 and 5 as EDGAR has them, taken whole: the jobs below run with AllForms.
@@ -125,6 +125,11 @@ public sealed partial class SlurmJobTests(SlurmFixture fixture) : IClassFixture<
         Assert.Contains($"form3 job {job} restart 0: coordinator on n", log);
         Assert.Contains("Run finished", log);
         Assert.Contains("mutual TLS pinned to this run's certificate", log);
+        // The emulated nodes' name resolves to 127.0.0.1 only: the job advertises this machine's other address instead.
+        var address = Regex.Match(log, @"coordinator on \S+ at (\S+),").Groups[1].Value;
+        Assert.Matches(@"^\d+\.\d+\.\d+\.\d+$", address);
+        Assert.False(address.StartsWith("127.", StringComparison.Ordinal), log);
+        Assert.Contains($"Coordinator akka.ssl.tcp://form3@{address}:", log);
     }
 
     [Fact]

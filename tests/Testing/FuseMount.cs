@@ -41,11 +41,17 @@ public sealed class FuseMount : IAsyncDisposable
 
     /// <summary>
     /// Mounts <paramref name="folder"/> at <paramref name="mountPoint"/> through flakyfs: while <paramref name="switchFile"/>
-    /// exists, reads of files whose path contains its text (every file, if it is empty) fail with EIO, or with
-    /// <paramref name="stall"/> every request on them waits until the switch file is gone.
+    /// exists, for files whose path contains its text (every file, if it is empty), reads fail with EIO, or every
+    /// request waits until the switch file is gone, or POSIX locks fail (see <see cref="FlakyMode"/>).
     /// </summary>
-    public static Task<(FuseMount? Mount, string? WhyNot)> TryMountFlaky(string folder, string mountPoint, string switchFile, string buildFolder, bool stall = false) =>
-        TryMount(FlakySource, buildFolder, [folder, mountPoint, switchFile, stall ? "stall" : "eio"], mountPoint);
+    public static Task<(FuseMount? Mount, string? WhyNot)> TryMountFlaky(string folder, string mountPoint, string switchFile, string buildFolder,
+        FlakyMode mode = FlakyMode.ReadsFail) =>
+        TryMount(FlakySource, buildFolder, [folder, mountPoint, switchFile, mode switch
+        {
+            FlakyMode.Stall => "stall",
+            FlakyMode.NoLocks => "nolock",
+            _ => "eio",
+        }], mountPoint);
 
     static async Task<(FuseMount? Mount, string? WhyNot)> TryMount(string source, string buildFolder, string[] args, string mountPoint)
     {
@@ -116,4 +122,15 @@ public sealed class FuseMount : IAsyncDisposable
         }
         _server.Dispose();
     }
+}
+
+/// <summary>What flakyfs does to the paths its switch file names.</summary>
+public enum FlakyMode
+{
+    /// <summary>Reads fail with EIO, as on a failing disk or network path.</summary>
+    ReadsFail,
+    /// <summary>Every request waits, as while a storage server fails over.</summary>
+    Stall,
+    /// <summary>POSIX (fcntl) locks fail with ENOSYS, as on Lustre mounted without flock.</summary>
+    NoLocks,
 }

@@ -38,6 +38,40 @@ public static class JournalFile
             : null;
     }
 
+    const int SqliteIoError = 10, SqliteIoErrorLock = SqliteIoError | (15 << 8);
+
+    /// <summary>
+    /// Why SQLite cannot use the journal on this run folder's file system, or null: takes its write lock once (creating
+    /// an empty file in a new run folder). On a file system without working POSIX (fcntl) locks, such as Lustre mounted
+    /// without flock, every journal operation fails with a bare "disk I/O error" that the journal plugin reports only
+    /// as a recovery timed out after 30 s. Other failures are left to the plugin, which names them itself.
+    /// </summary>
+    public static string? LockProblem(string path)
+    {
+        var connection = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ConnectionString;
+        try
+        {
+            using var db = new SqliteConnection(connection);
+            db.Open();
+            using var command = db.CreateCommand();
+            command.CommandText = "BEGIN IMMEDIATE; ROLLBACK;";
+            command.ExecuteNonQuery();
+            return null;
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteIoError)
+        {
+            return e.SqliteExtendedErrorCode == SqliteIoErrorLock
+                ? $"SQLite cannot lock the journal {path} ({e.Message}): the run folder's file system does not provide POSIX (fcntl) locks, " +
+                  "as Lustre mounted without flock or NFS without its lock service; give a --run-dir on storage that does (home and project " +
+                  "file systems usually do), or ask the administrators to mount this one with flock"
+                : $"the journal {path} could not be opened ({e.Message}); check the run folder's file system, then run the same command again";
+        }
+        catch (SqliteException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>
     /// Whether the journal holds a snapshot (earlier releases wrote them; this one writes checkpoints as events). A
     /// journal without one recovers without the snapshot store, which spares a run the store's start.

@@ -116,6 +116,11 @@ public static class RunCommand
             runLock.Dispose();
             return await Exit(ExitCodes.BadUsage, $"error: {otherForms}");
         }
+        if (JournalFile.LockProblem(folder.Journal) is { } unlockable)
+        {
+            runLock.Dispose();
+            return await Exit(ExitCodes.Failed, $"error: {unlockable}");
+        }
 
         RunOutcome result;
         try

@@ -6,7 +6,8 @@ namespace Form3Actors.Coordinator.Output;
 
 /// <summary>
 /// Carries out <see cref="MergeTables"/> off the coordinator's thread: merges the tables, then writes the manifest
-/// durably, only once the tables are (a merge that finds damaged segments writes neither).
+/// durably, only once the tables are (a merge that finds damaged segments writes neither), then removes the part
+/// files no journaled batch uses.
 /// </summary>
 public static class MergeJob
 {
@@ -23,7 +24,8 @@ public static class MergeJob
         try
         {
             manifest.Write(folder.Results);
-            return new MergeFinished(result, manifest, null);
+            var (removed, bytes) = UnusedPartFiles.Remove(folder.Parts, merge.Ledger);
+            return new MergeFinished(result, manifest, null, removed, bytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -4,9 +4,9 @@ using Form3Actors.Coordinator.State;
 namespace Form3Actors.Coordinator.Output;
 
 /// <summary>
-/// Writes status.json off the coordinator's thread, so that a stalled run folder never holds up the run. While one
-/// write hangs, later readings are skipped (only the latest matters); a final reading (finished, stopped) is written
-/// after any earlier one, so it is the one that stays.
+/// Writes status.json on a thread of its own (never one of the pool the actors run on), so that a stalled run folder
+/// never holds up the run. While one write hangs, later readings are skipped (only the latest matters); a final
+/// reading (finished, stopped) is written after any earlier one, so it is the one that stays.
 /// </summary>
 public sealed class StatusWriter(string runDirectory, ILoggingAdapter log)
 {
@@ -29,7 +29,7 @@ public sealed class StatusWriter(string runDirectory, ILoggingAdapter log)
                 // Only `status` reads it: the run goes on without it.
                 log.Warning("Could not write the status file: {Reason}", e.Message);
             }
-        }, TaskScheduler.Default);
+        }, CancellationToken.None, TaskContinuationOptions.LongRunning, TaskScheduler.Default);
         return _last;
     }
 }

@@ -61,7 +61,7 @@ public sealed record EventsWritten(long WriteId) : ICoordinatorCommand;
 public sealed record ResultsChecked(string? Problem) : ICoordinatorCommand;
 
 /// <summary>The merge's outcome: damaged segments, or the manifest written after the tables (or why it could not be).</summary>
-public sealed record MergeFinished(MergeResult Result, Manifest? Manifest, string? ManifestError) : ICoordinatorCommand;
+public sealed record MergeFinished(MergeResult Result, Manifest? Manifest, string? ManifestError, int UnusedPartsRemoved = 0, long UnusedPartBytes = 0) : ICoordinatorCommand;
 
 /// <summary>A background task of the run (version checks, the merge) failed.</summary>
 public sealed record TaskFailed(Exception Cause) : ICoordinatorCommand;

@@ -18,6 +18,8 @@ public enum RunPhase { Waiting, Running, Finishing, Finished, Stopped }
 /// changes only through <see cref="Apply"/>, once durable, which also replays the journal on recovery. What is never
 /// journaled is this run's bookkeeping: <see cref="BatchLeases"/> (who holds which batch), <see cref="FileQueue"/>
 /// (which files are due, how often each failed) and <see cref="NodeRoster"/>; after a crash in-flight work is redone.
+/// <see cref="BatchSettlement"/> decides what a batch that comes back becomes in the journal, <see cref="RunFinish"/>
+/// how a run whose files are all settled ends (checkpoint, merge).
 /// </summary>
 public sealed class CoordinatorState
 {
@@ -29,15 +31,13 @@ public sealed class CoordinatorState
     readonly MissingFiles _missing;
     readonly RerunChecks _checks;
     readonly JournalWrites _writes = new();
-    /// <summary>The listing indices of the completions this run journals, so that applying them looks nothing up.</summary>
-    readonly Dictionary<ICoordinatorEvent, int[]> _indicesOf = new(ReferenceEqualityComparer.Instance);
-    int _nextBatchRef;
+    readonly BatchSettlement _settlement;
+    readonly RunFinish _finish;
     int _journaledThisRun;
     long _sequenceAtStart;
     Manifest? _previous;
     ResultOutputs _outputs = ResultOutputs.CsvOnly;
     TimeSpan? _lastLeaseCheck;
-    RunLedger.Checkpoint? _checkpoint;
 
     public CoordinatorState(CoordinatorSettings settings, InputListing input, bool needsNodes = false, long firstBatchId = 1)
     {
@@ -47,6 +47,9 @@ public sealed class CoordinatorState
         _queue = new FileQueue(input, settings.Queue);
         _missing = new MissingFiles(input, settings.Missing);
         _checks = new RerunChecks(Ledger, _queue, settings.CheckDeadline);
+        _settlement = new BatchSettlement(input, Ledger, _leases, _queue, _missing, _writes);
+        _finish = new RunFinish(settings.Checkpoint, Ledger, _writes,
+            () => new MergeTables(Ledger, Input, CurrentStamp(), AlreadyDone, Progress!.Total, StartedAt, [.. _roster.NodeNames], _outputs));
     }
 
     public RunPhase Phase { get; private set; } = RunPhase.Waiting;
@@ -77,7 +80,7 @@ public sealed class CoordinatorState
         switch (evt)
         {
             case FilesCompleted completed:
-                Ledger.Apply(evt, _indicesOf.Remove(evt, out var indices) ? indices : null);
+                Ledger.Apply(evt, _settlement.IndicesOf(evt));
                 Progress!.Completed(completed.Files.Length);
                 break;
             case FilesQuarantined quarantined:
@@ -107,15 +110,15 @@ public sealed class CoordinatorState
             case VersionsChecked checks when Phase == RunPhase.Running: Progress!.Skip(_checks.Count(d, checks, now.Wall - StartedAt)); break;
             case FromWorker { Message: RequestWork request } from: HandOut(d, from.Worker, request); break;
             case FromWorker { Message: RenewLeases renew } from: _leases.Renew(from.Worker.Id, renew.BatchIds, now.Monotonic); break;
-            case FromWorker { Message: ReportBatchCompleted report } from: Settle(d, from.Worker.Id, report); break;
+            case FromWorker { Message: ReportBatchCompleted report } from: _settlement.Settle(d, from.Worker.Id, report); break;
             case ExpireLeases: Expire(d); break;
             case NodeLeft left:
                 if (Phase is RunPhase.Running or RunPhase.Waiting) d.Log(LogLevel.InfoLevel, $"Node {left.NodeAddress} left the cluster ({left.Status})");
                 var gone = _roster.RemoveNode(left.NodeAddress).ToHashSet();
-                TakeBack(d, _leases.Release(gone.Contains), FailureKind.NodeLost, $"node {left.NodeAddress} left the cluster");
+                _settlement.TakeBack(d, _leases.Release(gone.Contains), FailureKind.NodeLost, $"node {left.NodeAddress} left the cluster");
                 break;
             case WorkerStopped stopped when _roster.RemoveWorker(stopped.WorkerId):
-                TakeBack(d, _leases.Release(id => id == stopped.WorkerId), FailureKind.WorkerLost, $"worker {stopped.WorkerId} stopped");
+                _settlement.TakeBack(d, _leases.Release(id => id == stopped.WorkerId), FailureKind.WorkerLost, $"worker {stopped.WorkerId} stopped");
                 break;
             case EnforceNodeDeadline deadline when Phase == RunPhase.Running && _roster.DeadlinePassed(deadline.Generation):
                 var seconds = _settings.NodeJoinTimeout.TotalSeconds;
@@ -124,9 +127,12 @@ public sealed class CoordinatorState
                       "start nodes with this run folder, or run the same command again"
                     : $"no node joined within {seconds:N0} s; check that node processes were started with this run folder and can reach this host");
                 break;
-            case EventsWritten written: Written(d, written); break;
-            case ResultsChecked results: ResultsVerified(d, results); break;
-            case MergeFinished merge: MergeDone(d, merge); break;
+            case EventsWritten written:
+                _writes.Written(d, written.WriteId);
+                if (Phase == RunPhase.Finishing) _finish.Written(d);
+                break;
+            case ResultsChecked results when Phase == RunPhase.Finishing: ResultsVerified(d, results); break;
+            case MergeFinished merge when Phase == RunPhase.Finishing: MergeDone(d, merge); break;
             case TaskFailed failed:
                 Fail(d, Phase == RunPhase.Running ? $"checking the input's files for changes failed: {failed.Cause.Message}" : $"merging the tables failed: {failed.Cause.Message}");
                 break;
@@ -172,37 +178,6 @@ public sealed class CoordinatorState
     }
 
     /// <summary>
-    /// What a reported batch becomes: each file still due is settled once (journaled as completed, or quarantined after
-    /// its last attempt), the worker acknowledged once that is durable. A batch taken already (or never given) journals
-    /// nothing; its report is acknowledged at once, or with the first report if that one's events are still being written.
-    /// </summary>
-    void Settle(DecisionBuilder d, string workerId, ReportBatchCompleted report)
-    {
-        if (_leases.Take(report.BatchId) is not { } lease)
-        {
-            _writes.Acknowledge(d, report.BatchId, workerId);
-            return;
-        }
-        var settlement = _queue.Settle(lease, report);
-        foreach (var failure in report.Failed.Where(f => !lease.Expired && f.Position < lease.Files.Length))
-            d.Log(LogLevel.WarningLevel, $"File {Input[lease.Files[failure.Position]].SourcePath} failed on {report.WorkerId} ({failure.Kind.Name()}): {failure.Reason}");
-        foreach (var (index, version) in settlement.Completed) _missing.Count(index, version);
-        var events = new List<ICoordinatorEvent>(2);
-        if (settlement.Completed.Count > 0)
-        {
-            var batchRef = Math.Max(_nextBatchRef, Ledger.NextBatchRef);
-            _nextBatchRef = batchRef + 1;
-            var completed = new FilesCompleted(batchRef, report.Segments,
-                [.. settlement.Completed.Select(c => new FileStamp(Input.KeyAt(c.Index), c.Version.Size, c.Version.ModifiedUtcTicks))], d.Now.Wall);
-            _indicesOf[completed] = [.. settlement.Completed.Select(c => c.Index)];
-            events.Add(completed);
-        }
-        if (settlement.Quarantined.Count > 0) events.Add(Quarantine(d, settlement.Quarantined));
-        if (events.Count > 0) _writes.Journal(d, events, report.BatchId, workerId);
-        else d.Reply(workerId, new BatchAccepted(report.BatchId));
-    }
-
-    /// <summary>
     /// Takes back batches whose lease ran out. If far more time than the check interval passed since the last check,
     /// the coordinator itself was frozen (SIGSTOP, a long GC, swapped out) and nobody could renew: leases are extended instead.
     /// </summary>
@@ -216,40 +191,9 @@ public sealed class CoordinatorState
             _leases.Extend(gap);
             return;
         }
-        TakeBack(d, _leases.Expire(d.Now.Monotonic), FailureKind.LeaseExpired,
+        _settlement.TakeBack(d, _leases.Expire(d.Now.Monotonic), FailureKind.LeaseExpired,
             $"batch leases ran out (not renewed within form3.coordinator.batch-lease, {_settings.Queue.BatchLease.TotalSeconds:N0} s)");
         _leases.ForgetExpired(_queue.Settled);
-    }
-
-    /// <summary>Batches taken back because <paramref name="what"/>: each of their files still due fails an attempt; files out of attempts are journaled as quarantined.</summary>
-    void TakeBack(DecisionBuilder d, IReadOnlyList<Lease> leases, FailureKind kind, string what)
-    {
-        if (leases.Count == 0) return;
-        var quarantined = leases.SelectMany(l => _queue.TakeBack(l, kind, what)).ToList();
-        d.Log(LogLevel.WarningLevel, $"{what}: {leases.Sum(l => l.Files.Length):N0} files of {leases.Count} batches go back to the queue");
-        if (quarantined.Count > 0) _writes.Journal(d, [Quarantine(d, quarantined)]);
-    }
-
-    FilesQuarantined Quarantine(DecisionBuilder d, IReadOnlyList<QuarantinedFile> files)
-    {
-        foreach (var q in files) d.Log(LogLevel.WarningLevel, $"Quarantined {q.SourcePath}: {q.Reason}");
-        return new FilesQuarantined([.. files], d.Now.Wall);
-    }
-
-    /// <summary>A write is durable and applied: acknowledge its reports, and go on with the checkpoint if it was part of one.</summary>
-    void Written(DecisionBuilder d, EventsWritten written)
-    {
-        _writes.Written(d, written.WriteId);
-        if (_checkpoint is not { } checkpoint || Phase != RunPhase.Finishing) return;
-        if (!checkpoint.Done)
-        {
-            _writes.Journal(d, [checkpoint.Next()]);
-            return;
-        }
-        _checkpoint = null;
-        d.Log(LogLevel.InfoLevel, $"Checkpoint of {Ledger.FileCount:N0} files journaled in {checkpoint.Parts} parts; earlier events deleted");
-        d.Do(TrimJournal.Instance);
-        Merge(d);
     }
 
     /// <summary>What merged tables would be made of now: the journal as it is, this listing with the versions it holds, and the outputs asked for.</summary>
@@ -277,32 +221,12 @@ public sealed class CoordinatorState
             d.Do(new VerifyResults(_previous, _outputs));
             return;
         }
-        FinishJournal(d);
+        _finish.CheckpointAndMerge(d);
     }
-
-    /// <summary>Compacts a journal that has grown to several times what it holds into a checkpoint, then merges.</summary>
-    void FinishJournal(DecisionBuilder d)
-    {
-        var journaled = Ledger.JournaledSinceCheckpoint;
-        var cp = _settings.Checkpoint;
-        if (journaled < cp.MinFiles || journaled <= cp.WhenJournalExceeds * Ledger.FileCount)
-        {
-            d.Log(LogLevel.InfoLevel, "All files done; merging the tables");
-            Merge(d);
-            return;
-        }
-        _checkpoint = Ledger.CheckpointParts(cp.PartFiles, d.Now.Wall);
-        d.Log(LogLevel.InfoLevel, $"All files done; the journal holds {journaled:N0} files' events for {Ledger.FileCount:N0} files: " +
-            $"checkpointing it in {_checkpoint.Parts} parts, then merging the tables");
-        _writes.Journal(d, [_checkpoint.Next()]);
-    }
-
-    void Merge(DecisionBuilder d) => d.Do(new MergeTables(Ledger, Input, CurrentStamp(), AlreadyDone, Progress!.Total, StartedAt, [.. _roster.NodeNames], _outputs));
 
     /// <summary>The files of an earlier run were checked: kept if intact, merged again if one is missing, cut short or changed.</summary>
     void ResultsVerified(DecisionBuilder d, ResultsChecked results)
     {
-        if (Phase != RunPhase.Finishing) return;
         if (results.Problem == null)
         {
             d.Log(LogLevel.InfoLevel, "Nothing changed since the tables in results/ were written (same journal, same input): kept as they are");
@@ -310,24 +234,20 @@ public sealed class CoordinatorState
             return;
         }
         d.Log(LogLevel.WarningLevel, $"The files in results/ are not as their manifest says ({results.Problem}): merging them again");
-        FinishJournal(d);
+        _finish.CheckpointAndMerge(d);
     }
 
     /// <summary>The merge's outcome: damaged segments are journaled as lost batches, whose files are due again; otherwise the run is finished.</summary>
     void MergeDone(DecisionBuilder d, MergeFinished merge)
     {
-        if (Phase != RunPhase.Finishing) return;
-        if (merge.Result.DamagedBatches is { Count: > 0 } damaged)
+        if (_finish.FoundDamage(d, merge.Result))
         {
             Phase = RunPhase.Running;
-            var first = damaged.OrderBy(kv => kv.Key).First();
-            var reason = $"{damaged.Count} batches with damaged part segments, the first {first.Key}: {first.Value}";
-            d.Log(LogLevel.WarningLevel, $"The merge found part segments lost, cut short or altered since they were written ({reason}); " +
-                "the tables were left as they were, and the files of those batches are extracted again");
-            _writes.Journal(d, [new BatchesLost([.. damaged.Keys.Order()], reason, d.Now.Wall)]);
             d.Do(new SetTimer(CoordinatorTimer.LeaseCheck, true));
             return;
         }
+        if (merge.UnusedPartsRemoved > 0)
+            d.Log(LogLevel.InfoLevel, $"Removed {merge.UnusedPartsRemoved:N0} part files no journaled batch uses ({merge.UnusedPartBytes / 1048576.0:N1} MiB; workers stopped or abandoned before their batches were journaled)");
         if (merge.Manifest is { } manifest) Finish(d, manifest);
         else Fail(d, $"the tables are in results/, but its manifest.json could not be written ({merge.ManifestError}); check the run folder, then run the same command again");
     }

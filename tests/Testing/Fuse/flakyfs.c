@@ -4,10 +4,11 @@
  * stalls is waited out.
  *
  * Build: cc -O2 -o flakyfs flakyfs.c $(pkg-config --cflags --libs fuse3)   (Debian: fuse3 libfuse3-dev)
- * Run:   flakyfs SOURCE_DIR MOUNTPOINT SWITCH_FILE [eio|stall]   (stays in the foreground; stop with fusermount3 -u)
+ * Run:   flakyfs SOURCE_DIR MOUNTPOINT SWITCH_FILE [eio|stall|nolock]   (stays in the foreground; stop with fusermount3 -u)
  *        While SWITCH_FILE exists, it names the paths it affects: those containing its text (an empty SWITCH_FILE:
  *        every path). eio (the default): their reads fail with EIO. stall: every request on them waits until
- *        SWITCH_FILE is gone. Files are opened with direct I/O, so no read or write is served by the kernel's cache.
+ *        SWITCH_FILE is gone. nolock: their POSIX (fcntl) locks fail with ENOSYS, as on Lustre mounted without
+ *        flock. Files are opened with direct I/O, so no read or write is served by the kernel's cache.
  */
 #define FUSE_USE_VERSION 312
 #include <fuse.h>
@@ -25,6 +26,7 @@
 static char source[PATH_MAX];
 static char switch_file[PATH_MAX];
 static int stall_mode;
+static int nolock_mode;
 
 static void real_path(char *out, const char *path) { snprintf(out, PATH_MAX, "%s%s", source, path); }
 
@@ -109,7 +111,7 @@ static int flaky_create(const char *path, mode_t mode, struct fuse_file_info *fi
 
 static int flaky_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi) {
     hold(path);
-    if (!stall_mode && affected(path)) return -EIO;
+    if (!stall_mode && !nolock_mode && affected(path)) return -EIO;
     ssize_t n = pread(fi->fh, buf, size, off);
     return n == -1 ? -errno : (int)n;
 }
@@ -200,7 +202,13 @@ static int flaky_statfs(const char *path, struct statvfs *st) {
     return RESULT(statvfs(source, st));
 }
 
-static const struct fuse_operations ops = {
+/* Only in nolock mode: without a lock operation the kernel keeps POSIX locks itself, per process, as it should. */
+static int flaky_lock(const char *path, struct fuse_file_info *fi, int cmd, struct flock *lock) {
+    if (affected(path)) return -ENOSYS;
+    return RESULT(fcntl(fi->fh, cmd, lock));
+}
+
+static struct fuse_operations ops = {
     .init = flaky_init, .getattr = flaky_getattr, .readlink = flaky_readlink, .readdir = flaky_readdir,
     .open = flaky_open, .create = flaky_create, .read = flaky_read, .write = flaky_write, .fsync = flaky_fsync,
     .release = flaky_release, .truncate = flaky_truncate, .unlink = flaky_unlink, .mkdir = flaky_mkdir,
@@ -209,13 +217,15 @@ static const struct fuse_operations ops = {
 };
 
 int main(int argc, char **argv) {
-    if (argc < 4 || argc > 5 || (argc == 5 && strcmp(argv[4], "eio") != 0 && strcmp(argv[4], "stall") != 0)) {
-        fprintf(stderr, "usage: %s SOURCE_DIR MOUNTPOINT SWITCH_FILE [eio|stall]\n", argv[0]);
+    if (argc < 4 || argc > 5 || (argc == 5 && strcmp(argv[4], "eio") != 0 && strcmp(argv[4], "stall") != 0 && strcmp(argv[4], "nolock") != 0)) {
+        fprintf(stderr, "usage: %s SOURCE_DIR MOUNTPOINT SWITCH_FILE [eio|stall|nolock]\n", argv[0]);
         return 2;
     }
     if (!realpath(argv[1], source)) { perror(argv[1]); return 2; }
     snprintf(switch_file, sizeof switch_file, "%s", argv[3]);
     stall_mode = argc == 5 && strcmp(argv[4], "stall") == 0;
+    nolock_mode = argc == 5 && strcmp(argv[4], "nolock") == 0;
+    if (nolock_mode) ops.lock = flaky_lock;
     char *fargv[] = {argv[0], "-o", "allow_other,default_permissions", NULL};
     struct fuse_args args = FUSE_ARGS_INIT(3, fargv);
     struct fuse *fs = fuse_new(&args, &ops, sizeof ops, NULL);
