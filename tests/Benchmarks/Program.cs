@@ -76,12 +76,17 @@ var soakInterruptions = new Option<int>("--interruptions") { Description = "SIGK
 var soakPause = new Option<double>("--max-pause") { Description = "Longest pause between interruptions, in seconds (the shortest is a sixth of it)", DefaultValueFactory = _ => 6 };
 var soakSeed = new Option<int>("--seed") { Description = "Random seed of the corpus and of the interruptions", DefaultValueFactory = _ => 1 };
 var soakDrop = new Option<double>("--drop-messages") { Description = "Share (0 to 1) of remote messages dropped each way, on top of the interruptions", DefaultValueFactory = _ => 0.02 };
+var soakStorage = new Option<double>("--storage-faults")
+{
+    Description = "Also fail the run lock's reads or hang a filing for this many seconds at random moments (the run folder and corpus on FUSE mounts; needs root); 0: none",
+    DefaultValueFactory = _ => 0,
+};
 var soak = new Command("soak", "Chaos soak: a cluster run interrupted at random moments must end with the tables of an uninterrupted run")
 {
-    soakFiles, soakInterruptions, soakPause, soakSeed, soakDrop, work,
+    soakFiles, soakInterruptions, soakPause, soakSeed, soakDrop, soakStorage, work,
 };
 soak.SetAction(async (parse, _) => await SoakCommand.Run(parse.GetValue(soakFiles), parse.GetValue(soakInterruptions), TimeSpan.FromSeconds(parse.GetValue(soakPause)),
-    parse.GetValue(soakSeed), parse.GetValue(soakDrop), parse.GetRequiredValue(work)));
+    parse.GetValue(soakSeed), parse.GetValue(soakDrop), TimeSpan.FromSeconds(parse.GetValue(soakStorage)), parse.GetRequiredValue(work)));
 root.Add(soak);
 
 return await root.Parse(args).InvokeAsync();

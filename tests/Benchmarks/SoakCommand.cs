@@ -9,7 +9,8 @@ namespace Form3Actors.Benchmarks;
 /// </summary>
 public static class SoakCommand
 {
-    public static async Task<int> Run(int files, int interruptions, TimeSpan maxPause, int seed, double dropMessages, string work)
+    /// <param name="storageFaults">How long each storage fault lasts (lock reads failing, a filing hanging), or zero for none.</param>
+    public static async Task<int> Run(int files, int interruptions, TimeSpan maxPause, int seed, double dropMessages, TimeSpan storageFaults, string work)
     {
         var corpusDir = Path.Combine(work, $"soak-corpus-v2-{files}-{seed}");
         var csv = Path.Combine(corpusDir, $"form_3_{files}.csv");
@@ -17,18 +18,24 @@ public static class SoakCommand
             ? new GeneratedCorpus(corpusDir, csv, files, 0, 0, 0, 0, 0) // reused: only its input and size matter here
             : CorpusGenerator.Generate(corpusDir, files, seed);
         var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss");
-        var referenceDir = Path.Combine(work, $"soak-reference-{files}-{seed}");
+        // With storage faults the run reads the corpus through a mount, listed with relative paths: so is the reference.
+        await using var storage = storageFaults > TimeSpan.Zero
+            ? await SoakStorage.Mount(Directory.CreateDirectory(Path.Combine(work, $"soak-storage-{stamp}")).FullName, corpus, storageFaults)
+            : null;
+        var referenceDir = Path.Combine(work, storage == null ? $"soak-reference-{files}-{seed}" : $"soak-reference-relative-{files}-{seed}");
         if (!File.Exists(Path.Combine(referenceDir, "results", "manifest.json")))
         {
             Console.WriteLine($"reference: one uninterrupted embedded run of {files:N0} filings");
-            using var reference = Form3Process.Start("form3-coordinator", "soak-reference", Path.Combine(work, "logs"), null, "run", corpus.InputCsv, "--run-dir", referenceDir);
+            using var reference = Form3Process.Start("form3-coordinator", "soak-reference", Path.Combine(work, "logs"), null, "run",
+                storage?.LocalCsv ?? corpus.InputCsv, "--run-dir", referenceDir);
             if (await reference.WaitForExitAsync(TimeSpan.FromMinutes(30)) != 0) throw new InvalidOperationException(reference.Tail());
         }
 
         var config = TestConfig.WriteInterruptible(Path.Combine(work, "soak.conf"), batchSize: 256, joinTimeoutSeconds: 120, dropRemoteMessages: dropMessages);
+        if (storage != null) await File.AppendAllTextAsync(config, $"\n{SoakStorage.LockConfig}\n");
         var soak = new ChaosSoak(Path.Combine(work, "logs", $"soak-{stamp}"), TestConfig.Environment(config), Console.WriteLine);
-        var result = await soak.Run(corpus, RunTables.Read(referenceDir), Path.Combine(work, $"soak-run-{stamp}"), interruptions,
-            maxPause / 6, maxPause, seed);
+        var result = await soak.Run(storage?.Corpus ?? corpus, RunTables.Read(referenceDir), storage?.RunFolder($"soak-run-{stamp}") ?? Path.Combine(work, $"soak-run-{stamp}"),
+            interruptions, maxPause / 6, maxPause, seed, storage?.Faults);
 
         Console.WriteLine();
         Console.WriteLine("| soak | value |");
@@ -36,6 +43,7 @@ public static class SoakCommand
         Console.WriteLine($"| filings | {result.Files:N0} |");
         Console.WriteLine($"| pause between interruptions | {maxPause.TotalSeconds / 6:0.##}-{maxPause.TotalSeconds:0.##} s |");
         Console.WriteLine($"| remote messages dropped each way | {dropMessages:P1} |");
+        Console.WriteLine($"| storage faults (lock reads failing, a filing hanging), each | {(storage == null ? "none" : $"{storageFaults.TotalSeconds:N0} s")} |");
         Console.WriteLine($"| interruptions | {result.InterruptionCount} ({string.Join(", ", result.Interruptions.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key} {kv.Value}"))}) |");
         Console.WriteLine($"| process starts | {result.Starts} |");
         Console.WriteLine($"| wall time | {result.Elapsed.TotalSeconds:N0} s |");

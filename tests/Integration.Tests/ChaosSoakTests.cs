@@ -22,6 +22,27 @@ public sealed class ChaosSoakTests(ClusterFixture fixture, ITestOutputHelper out
         Assert.InRange(result.InterruptionCount, 1, 6);
     }
 
+    /// <summary>
+    /// The soak on a cluster's storage: the run folder on flakyfs whose lock reads fail for 3 s at a time (renewed every
+    /// second, lease 10 s), the corpus on flakyfs where one filing hangs for 3 s at a time, among the signals.
+    /// </summary>
+    [Fact]
+    public async Task A_run_whose_lock_reads_fail_and_filings_hang_for_a_while_and_is_interrupted_ends_with_the_tables_of_an_uninterrupted_run()
+    {
+        var root = Directory.CreateDirectory(Path.Combine(fixture.Root, "storage-soak")).FullName;
+        await using var storage = await SoakStorage.Mount(root, fixture.Corpus, TimeSpan.FromSeconds(3));
+        var reference = RunTables.Read(await EmbeddedRun.Run(root, "reference", storage.LocalCsv));
+        var config = TestConfig.WriteInterruptible(Path.Combine(root, "storage.conf"), batchSize: 16, joinTimeoutSeconds: 120);
+        await File.AppendAllTextAsync(config, $"\n{SoakStorage.LockConfig}\n");
+        var soak = new ChaosSoak(Path.Combine(fixture.Root, "logs", "storage-soak"), new Dictionary<string, string> { ["FORM3_CONFIG"] = config }, output.WriteLine);
+        var result = await soak.Run(storage.Corpus, reference, storage.RunFolder("run"), interruptions: 8,
+            minPause: TimeSpan.FromSeconds(0.5), maxPause: TimeSpan.FromSeconds(2), seed: 29, storage.Faults);
+
+        Assert.True(result.Problems.Count == 0, string.Join("\n\n", result.Problems));
+        Assert.Null(result.Difference);
+        Assert.True(result.Interruptions.Keys.Any(k => k is "lock reads fail" or "a filing hangs"), string.Join(", ", result.Interruptions.Keys));
+    }
+
     [Fact]
     public async Task A_run_that_loses_remote_messages_and_is_interrupted_ends_with_the_tables_of_an_uninterrupted_run()
     {

@@ -157,6 +157,27 @@ public sealed class FaultToleranceTests(ClusterFixture fixture) : IClassFixture<
         Assert.Null(RunTables.Difference(fixture.Reference, runDir));
     }
 
+    /// <summary>
+    /// A node frozen until after its run ended (SIGSTOP; a network partition looks the same to it) exits within seconds
+    /// of resuming, from the rendezvous's finished mark, instead of waiting out an unreachable coordinator.
+    /// </summary>
+    [Fact]
+    public async Task A_node_frozen_until_the_run_has_ended_exits_within_seconds_of_resuming()
+    {
+        var runDir = NewRunDir("freeze-to-end");
+        using var coordinator = Start.Coordinator(fixture, "freeze-end-coordinator", fixture.Corpus.InputCsv, runDir, "--workers", "0");
+        using var frozen = Start.Node(fixture, "freeze-end-frozen", runDir);
+        using var other = Start.Node(fixture, "freeze-end-other", runDir);
+        await RunTables.WaitForDone(runDir, ClusterFixture.CorpusSize / 5, () => coordinator.HasExited, () => coordinator.Tail(), RunTimeout);
+        frozen.Freeze();
+        Assert.True(await coordinator.WaitForExitAsync(RunTimeout) == 0, coordinator.Tail());
+        frozen.Resume();
+        // Under the nodes' 10 s wait for an unreachable coordinator (test setting), which ended it before the rendezvous did.
+        Assert.Equal(0, await frozen.WaitForExitAsync(TimeSpan.FromSeconds(8)));
+        Assert.Equal(0, await other.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Null(RunTables.Difference(fixture.Reference, runDir));
+    }
+
     [Fact]
     public async Task A_full_parts_folder_ends_the_run_with_exit_5_and_the_next_run_heals_once_there_is_space()
     {

@@ -11,10 +11,20 @@ public sealed record SoakReport(int Files, int InterruptionCount, IReadOnlyDicti
     IReadOnlyList<string> Problems, string? Difference);
 
 /// <summary>
+/// Faults of a shared cluster's storage, for a soak whose run folder and corpus sit on flakyfs mounts: each lasts
+/// <paramref name="Duration"/>, told through the mounts' switch files.
+/// </summary>
+/// <param name="RunFolderSwitch">Switch of the run folder's mount (reads fail): reads of the run's lock fail with EIO.</param>
+/// <param name="CorpusSwitch">Switch of the corpus's mount (stall): every request on one filing hangs, a stat included.</param>
+/// <param name="Filings">Names of filings to hang, one chosen at random each time.</param>
+public sealed record SoakStorageFaults(string RunFolderSwitch, string CorpusSwitch, IReadOnlyList<string> Filings, TimeSpan Duration);
+
+/// <summary>
 /// A run of the cluster layout (a coordinator and two node processes, real TCP and TLS on loopback) that is
 /// interrupted at random moments: the coordinator or a node gets SIGKILL (a crash, a node lost) or SIGTERM
-/// (preemption, the time limit), whatever stopped is started again as a requeued job would be, and at the end the
-/// run must have produced exactly the tables of an uninterrupted run. The same code is the `soak` command of
+/// (preemption, the time limit), whatever stopped is started again as a requeued job would be (a node stopped is a
+/// node that left, its restart one that joins late), and at the end the run must have produced exactly the tables of
+/// an uninterrupted run. With <see cref="SoakStorageFaults"/>, the lock's reads fail or a filing hangs, for a while, too. The same code is the `soak` command of
 /// tests/Benchmarks and, at a small size, a test.
 /// </summary>
 public sealed class ChaosSoak(string logFolder, IReadOnlyDictionary<string, string> environment, Action<string> report)
@@ -27,7 +37,7 @@ public sealed class ChaosSoak(string logFolder, IReadOnlyDictionary<string, stri
     int _starts;
 
     public async Task<SoakReport> Run(GeneratedCorpus corpus, IReadOnlyDictionary<string, List<string>> reference, string runDir, int interruptions,
-        TimeSpan minPause, TimeSpan maxPause, int seed)
+        TimeSpan minPause, TimeSpan maxPause, int seed, SoakStorageFaults? storage = null)
     {
         var random = new Random(seed);
         var watch = Stopwatch.StartNew();
@@ -35,6 +45,11 @@ public sealed class ChaosSoak(string logFolder, IReadOnlyDictionary<string, stri
         var problems = new List<string>();
         Form3Process? coordinator = null;
         var nodes = new Form3Process?[2];
+        var storageCounts = new Dictionary<string, int>();
+        using var stopStorageFaults = new CancellationTokenSource();
+        var storageFaults = storage == null
+            ? Task.CompletedTask
+            : StorageFaults(storage, new Random(seed + 1), minPause, maxPause, runDir, watch, storageCounts, stopStorageFaults.Token);
         try
         {
             var done = 0;
@@ -69,7 +84,10 @@ public sealed class ChaosSoak(string logFolder, IReadOnlyDictionary<string, stri
                 if (!kill && !explained) problems.Add($"{victim.Name} exited with {code} after SIGTERM (expected 3, 4 if it had lost its coordinator, or 0 if finished):\n{victim.Tail(10)}");
             }
 
-            // Let it finish: start what is missing and wait for the coordinator.
+            // Let it finish on healthy storage: start what is missing and wait for the coordinator.
+            await stopStorageFaults.CancelAsync();
+            await storageFaults;
+            foreach (var (fault, count) in storageCounts) counts[fault] = count;
             if (!finished)
                 coordinator = await Restart(coordinator, () => Start("form3-coordinator", "coordinator", "run", corpus.InputCsv, "--run-dir", runDir, "--workers", "0"), problems);
             if (coordinator != null)
@@ -95,8 +113,43 @@ public sealed class ChaosSoak(string logFolder, IReadOnlyDictionary<string, stri
         }
         finally
         {
+            await stopStorageFaults.CancelAsync();
+            await storageFaults;
             coordinator?.Dispose();
             foreach (var node in nodes) node?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Storage faults at random moments while the interruptions go on, each lasting its set time: the lock's reads fail,
+    /// or one filing hangs. They stop before the run is let finish.
+    /// </summary>
+    async Task StorageFaults(SoakStorageFaults storage, Random random, TimeSpan minPause, TimeSpan maxPause, string runDir, Stopwatch watch,
+        Dictionary<string, int> counts, CancellationToken stop)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(minPause + (maxPause - minPause) * random.NextDouble(), stop);
+                var (fault, switchFile, text) = random.Next(2) == 0
+                    ? ("lock reads fail", storage.RunFolderSwitch, "coordinator.lock")
+                    : ("a filing hangs", storage.CorpusSwitch, storage.Filings[random.Next(storage.Filings.Count)]);
+                report($"{watch.Elapsed.TotalSeconds,6:F1} s  {RunTables.Done(runDir),9:N0} done  {fault} for {storage.Duration.TotalSeconds:N0} s");
+                await File.WriteAllTextAsync(switchFile, text, CancellationToken.None);
+                counts[fault] = counts.GetValueOrDefault(fault) + 1;
+                try
+                {
+                    await Task.Delay(storage.Duration, stop);
+                }
+                finally
+                {
+                    File.Delete(switchFile);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 
@@ -119,7 +172,9 @@ public sealed class ChaosSoak(string logFolder, IReadOnlyDictionary<string, stri
         var coordinator = process.Name.EndsWith("coordinator", StringComparison.Ordinal);
         if (code == 0) return coordinator ? null : process;
         process.Dispose();
-        if (code is not (3 or 4 or 137)) problems.Add($"{process.Name} exited with {code}:\n{process.Tail(10)}");
+        // A coordinator started while its lock's reads fail says so and exits 1, as it should; a requeue starts it again.
+        var lockUnreadable = coordinator && code == 1 && process.Log().Contains("lock file could not be read", StringComparison.Ordinal);
+        if (code is not (3 or 4 or 137) && !lockUnreadable) problems.Add($"{process.Name} exited with {code}:\n{process.Tail(10)}");
         return start();
     }
 

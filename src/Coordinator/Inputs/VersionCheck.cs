@@ -55,14 +55,16 @@ public static class VersionCheck
                 .ContinueWith(t => _done.TrySetException(t.Exception!.GetBaseException()), TaskContinuationOptions.OnlyOnFaulted);
         }
 
+        // Each slot has a lock of its own, taken by its thread and by the watch: 64 threads on one lock queued behind
+        // whichever was preempted holding it.
         void Loop(Slot slot)
         {
             for (int at; !cancel.IsCancellationRequested && (at = Interlocked.Increment(ref _next)) < indices.Count;)
             {
-                lock (_gate) (slot.At, slot.Since) = (at, TimeProvider.System.GetTimestamp());
+                lock (slot) (slot.At, slot.Since) = (at, TimeProvider.System.GetTimestamp());
                 var version = Check(pathOf(indices[at]));
                 VersionsChecked? full = null;
-                lock (_gate)
+                lock (slot)
                 {
                     if (slot.GivenUp) return; // the watch delivered this file and the slot's results; a new thread took its place
                     slot.At = -1;
@@ -73,7 +75,7 @@ public static class VersionCheck
                 if (full != null) Deliver(full);
             }
             VersionsChecked rest;
-            lock (_gate) rest = Take(slot, []);
+            lock (slot) rest = Take(slot, []);
             Deliver(rest);
         }
 
@@ -84,9 +86,12 @@ public static class VersionCheck
             {
                 await Task.WhenAny(_done.Task, Task.Delay(deadline / 4, CancellationToken.None));
                 var given = new List<VersionsChecked>();
-                lock (_gate)
-                    foreach (var slot in _slots.Where(s => !s.GivenUp && s.At >= 0 && TimeProvider.System.GetElapsedTime(s.Since) >= deadline))
+                Slot[] slots;
+                lock (_gate) slots = [.. _slots];
+                foreach (var slot in slots)
+                    lock (slot)
                     {
+                        if (slot.GivenUp || slot.At < 0 || TimeProvider.System.GetElapsedTime(slot.Since) < deadline) continue;
                         slot.GivenUp = true;
                         slot.Indices.Add(indices[slot.At]);
                         slot.Versions.Add(FileVersion.Unknown);
