@@ -1,3 +1,4 @@
+using Form3Actors.Core.Output;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -55,10 +56,7 @@ public sealed class RunCertificate
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
             [new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], critical: false)); // server and client auth
         using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(5));
-        var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, new FileStreamOptions { Mode = System.IO.FileMode.Create, Access = FileAccess.Write, UnixCreateMode = FileMode }))
-            stream.Write(certificate.Export(X509ContentType.Pkcs12));
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.Write(path, certificate.Export(X509ContentType.Pkcs12), durable: false, FileMode);
         return Load(path);
     }
 

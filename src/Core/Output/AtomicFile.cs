@@ -11,16 +11,16 @@ namespace Form3Actors.Core.Output;
 /// </summary>
 public static class AtomicFile
 {
-    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> whole or not at all.</summary>
-    public static void Write(string path, ReadOnlySpan<byte> bytes, bool durable)
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> whole or not at all (created with <paramref name="mode"/> if given).</summary>
+    public static void Write(string path, ReadOnlySpan<byte> bytes, bool durable, UnixFileMode? mode = null)
     {
-        using var pending = Create(path);
+        using var pending = Create(path, mode);
         pending.Stream.Write(bytes);
         pending.Commit(durable);
     }
 
     /// <summary>A file written in pieces under its temporary name; <see cref="Pending.Commit"/> puts it in place, disposing without it removes it.</summary>
-    public static Pending Create(string path) => new(path);
+    public static Pending Create(string path, UnixFileMode? mode = null) => new(path, mode);
 
     public sealed class Pending : IDisposable
     {
@@ -28,11 +28,13 @@ public static class AtomicFile
         readonly string _temp;
         bool _done;
 
-        internal Pending(string path)
+        internal Pending(string path, UnixFileMode? mode)
         {
             _path = path;
             _temp = path + ".tmp";
-            Stream = new FileStream(_temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
+            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0 };
+            if (mode is { } unixMode && !OperatingSystem.IsWindows()) options.UnixCreateMode = unixMode;
+            Stream = new FileStream(_temp, options);
         }
 
         public FileStream Stream { get; }
