@@ -28,7 +28,7 @@ public sealed class CoordinatorStateTests
         ProgressInterval: TimeSpan.FromSeconds(10), RateWindow: TimeSpan.FromSeconds(60), NodeJoinTimeout: TimeSpan.FromSeconds(180), ChecksInFlight: 4,
         CheckDeadline: TimeSpan.FromSeconds(30), LeaseCheckInterval: LeaseCheck, new MissingSettings(allMissingStopAfter, WarnShare: 0.05),
         checkpoint ?? new CheckpointSettings(WhenJournalExceeds: 2, MinFiles: 0, PartFiles: 1000), new LockSettings(TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(10)),
-        TimeSpan.FromSeconds(15), "filepath", ["*.txt"], new ParquetSettings(1000, 1 << 20, Parquet.CompressionMethod.Zstd, System.IO.Compression.CompressionLevel.Fastest));
+        TimeSpan.FromSeconds(15), "filepath", ["*.txt"], new ParquetSettings(1000, 1 << 20, ParquetSharp.Compression.Zstd, 1));
 
     static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
     static readonly TimeSpan LeaseCheck = TimeSpan.FromSeconds(5);

@@ -1,13 +1,13 @@
 using System.Globalization;
 using DuckDB.NET.Data;
-using ParquetSharp;
+using Parquet;
 using Sylvan.Data.Csv;
 
 namespace Form3Actors.Testing;
 
 /// <summary>
 /// The Parquet tables of a run read by two readers that share no code with the tool's writer, DuckDB's own engine and
-/// Apache Arrow's C++ reader (ParquetSharp), each value rendered as the CSV writes it, and compared with the CSV.
+/// Parquet.Net's reader, each value rendered as the CSV writes it, and compared with the CSV.
 /// </summary>
 public static class ParquetTables
 {
@@ -52,37 +52,50 @@ public static class ParquetTables
         return rows;
     }
 
-    /// <summary>Every row as Apache Arrow's C++ Parquet reader reads it, row group by row group; null for a null.</summary>
-    public static List<string?[]> ArrowRows(string file)
+    /// <summary>
+    /// Every row as Parquet.Net reads it, row group by row group; null for a null. A managed implementation of the
+    /// format, independent of the Arrow C++ writer the tool uses.
+    /// </summary>
+    public static List<string?[]> ParquetNetRows(string file) => ReadWithParquetNet(file).GetAwaiter().GetResult();
+
+    static async Task<List<string?[]>> ReadWithParquetNet(string file)
     {
-        using var reader = new ParquetFileReader(file);
-        var metadata = reader.FileMetaData;
+        await using var reader = await ParquetReader.CreateAsync(file, new ParquetOptions { UseDateOnlyTypeForDates = true });
+        var fields = reader.Schema.GetDataFields();
         var rows = new List<string?[]>();
-        for (var g = 0; g < metadata.NumRowGroups; g++)
+        for (var g = 0; g < reader.RowGroupCount; g++)
         {
-            using var group = reader.RowGroup(g);
-            var count = checked((int)group.MetaData.NumRows);
-            var columns = new string?[metadata.NumColumns][];
-            for (var c = 0; c < metadata.NumColumns; c++)
-            {
-                using var column = group.Column(c);
-                columns[c] = metadata.Schema.Column(c).LogicalType switch
-                {
-                    DateLogicalType => column.LogicalReader<Date?>().ReadAll(count).Select(d => d is { } v ? Render(DateOnly.FromDateTime(v.DateTime)) : null).ToArray(),
-                    TimestampLogicalType => column.LogicalReader<DateTime?>().ReadAll(count).Select(d => d is { } v ? Render(v) : null).ToArray(),
-                    StringLogicalType => column.LogicalReader<string?>().ReadAll(count),
-                    _ => metadata.Schema.Column(c).PhysicalType switch
-                    {
-                        PhysicalType.Double => column.LogicalReader<double?>().ReadAll(count).Select(v => v is { } x ? Render(x) : null).ToArray(),
-                        PhysicalType.Boolean => column.LogicalReader<bool?>().ReadAll(count).Select(v => v is { } x ? Render(x) : null).ToArray(),
-                        PhysicalType.Int32 => column.LogicalReader<int?>().ReadAll(count).Select(v => v is { } x ? Render(x) : null).ToArray(),
-                        var other => throw new InvalidDataException($"{file}: column {c} has physical type {other}, which no table column has"),
-                    },
-                };
-            }
-            for (var r = 0; r < count; r++) rows.Add(columns.Select(c => c[r]).ToArray());
+            using var group = reader.OpenRowGroupReader(g);
+            var count = checked((int)group.RowCount);
+            var columns = new string?[fields.Length][];
+            for (var c = 0; c < fields.Length; c++) columns[c] = await ReadColumn(group, fields[c], count);
+            for (var r = 0; r < count; r++) rows.Add(columns.Select(column => column[r]).ToArray());
         }
         return rows;
+    }
+
+    static async Task<string?[]> ReadColumn(ParquetRowGroupReader group, Parquet.Schema.DataField field, int count)
+    {
+        async Task<string?[]> Values<T>() where T : struct
+        {
+            var values = new T?[count];
+            await group.ReadAsync<T>(field, values.AsMemory());
+            return values.Select(v => v is { } x ? Render(x) : null).ToArray();
+        }
+
+        var type = Nullable.GetUnderlyingType(field.ClrType) ?? field.ClrType;
+        if (type == typeof(string) || type == typeof(ReadOnlyMemory<char>))
+        {
+            var text = new string?[count];
+            await group.ReadAsync(field, text.AsMemory());
+            return text;
+        }
+        if (type == typeof(DateOnly)) return await Values<DateOnly>();
+        if (type == typeof(DateTime)) return await Values<DateTime>();
+        if (type == typeof(double)) return await Values<double>();
+        if (type == typeof(bool)) return await Values<bool>();
+        if (type == typeof(int)) return await Values<int>();
+        throw new InvalidDataException($"column {field.Name} reads as {type.Name}, which no table column has");
     }
 
     /// <summary>A value as the CSV tables write it (numbers in their shortest exact form).</summary>

@@ -1,38 +1,36 @@
-using System.Buffers;
-using System.IO.Compression;
 using System.Text;
 using Form3Actors.Core.Extraction;
 using Form3Actors.Core.Output;
-using Parquet;
-using Parquet.Schema;
+using ParquetSharp;
+using ParquetSharp.IO;
+using Encoding = System.Text.Encoding;
 
 namespace Form3Actors.Coordinator.Output;
 
 /// <summary>How the Parquet tables are written (hocon: form3.coordinator.parquet).</summary>
 /// <param name="RowGroupRows">Rows per row group, the unit readers skip by its statistics and read in parallel.</param>
 /// <param name="RowGroupBytes">A row group is also closed once its cells hold about this many bytes: memory while writing stays bounded whatever the rows hold.</param>
-/// <param name="Level">How hard the compression works: Fastest, Optimal or SmallestSize (what each means is the codec's).</param>
-public sealed record ParquetSettings(int RowGroupRows, long RowGroupBytes, CompressionMethod Compression, CompressionLevel Level);
+/// <param name="Level">How hard the codec works (zstd: 1 to 22; gzip: 1 to 9; ignored by codecs without levels).</param>
+public sealed record ParquetSettings(int RowGroupRows, long RowGroupBytes, Compression Compression, int Level);
 
 /// <summary>
 /// A table as typed Parquet (results/parquet/NAME.parquet), from the same rows as the CSV: each column in its type
 /// (<see cref="ColumnType"/>: dates as DATE, the acceptance time as a TIMESTAMP of EDGAR's wall clock, share counts,
 /// prices and values as DOUBLE, flags as BOOLEAN, positions and counts as INT32, everything else as text), empty
 /// cells as nulls, and cells that do not fit their type as nulls counted in <see cref="Misfits"/>. Rows are gathered
-/// a row group at a time, read straight from the part rows' bytes (a table of millions of rows makes no string per
-/// cell); text is dictionary-encoded where it repeats, and each row group carries the columns' minimum and maximum,
-/// so a filter on a date or a CIK skips the row groups that cannot match.
+/// a row group at a time, read straight from the part rows' bytes; text goes to Apache Arrow's Parquet writer
+/// (ParquetSharp) as the UTF-8 bytes the part rows hold, with no string per cell. Arrow dictionary-encodes every
+/// column (falling back to plain where a dictionary grows too large) and writes each column's minimum and maximum per
+/// row group, so a filter on a date or a CIK skips the row groups that cannot match.
 /// </summary>
 public sealed class ParquetTableOutput : TableOutput
 {
     public const string FolderName = "parquet";
 
-    /// <summary>Values of a text column looked at to decide whether a dictionary pays (the library's uniqueness test).</summary>
-    const int DictionarySample = 10_000;
-
     readonly ParquetSettings _settings;
     readonly TypedColumn[] _columns;
-    readonly ParquetWriter _writer;
+    readonly ManagedOutputStream _stream;
+    readonly ParquetFileWriter _writer;
     byte[] _unquoted = new byte[1024];
     int _rows;
     long _bytes;
@@ -41,23 +39,16 @@ public sealed class ParquetTableOutput : TableOutput
     {
         _settings = settings;
         _columns = TableSchema.Columns(table).Select(TypedColumn.For).ToArray();
-        // Made first: a field's path, which the encoding hints below are keyed by, is set when the schema takes it.
-        var schema = new ParquetSchema(_columns.Select(c => (Field)c.Field));
-        var options = new ParquetOptions
-        {
-            CompressionMethod = settings.Compression,
-            CompressionLevel = settings.Level,
-            // The library pools its buffers without bound unless told: a row group's worth is enough to keep.
-            MaximumSmallPoolFreeBytes = (int)Math.Min(int.MaxValue, settings.RowGroupBytes),
-            MaximumLargePoolFreeBytes = (int)Math.Min(int.MaxValue, settings.RowGroupBytes),
-            // Text is dictionary-encoded only when asked: codes, titles and footnote ids repeat, and a dictionary makes
-            // them small and quick to read. A column whose first values are mostly distinct (accession numbers,
-            // footnote text) is left plain, decided on a sample rather than on the whole row group.
-            DictionaryEncodingSampleSize = DictionarySample,
-        };
-        foreach (var column in _columns.Where(c => c.IsText))
-            options.ColumnEncodingHints[column.Field.Path.ToString()] = EncodingHint.Dictionary;
-        _writer = ParquetWriter.CreateAsync(schema, Output, options).GetAwaiter().GetResult();
+        using var properties = Properties(settings);
+        _stream = new ManagedOutputStream(Output, leaveOpen: true);
+        _writer = new ParquetFileWriter(_stream, _columns.Select(c => c.Column).ToArray(), properties);
+    }
+
+    static WriterProperties Properties(ParquetSettings settings)
+    {
+        var builder = new WriterPropertiesBuilder().Compression(settings.Compression).EnableDictionary().EnableStatistics();
+        if (settings.Compression is Compression.Zstd or Compression.Gzip or Compression.Brotli) builder = builder.CompressionLevel(settings.Level);
+        return builder.Build();
     }
 
     /// <summary>The file's path under results/.</summary>
@@ -65,7 +56,7 @@ public sealed class ParquetTableOutput : TableOutput
 
     /// <summary>Cells that did not fit their column's type (null in the file, as filed in the CSV), by column.</summary>
     public IReadOnlyDictionary<string, int> Misfits =>
-        _columns.Where(c => c.Misfits > 0).ToDictionary(c => c.Field.Name, c => c.Misfits);
+        _columns.Where(c => c.Misfits > 0).ToDictionary(c => c.Column.Name, c => c.Misfits);
 
     public override void Add(ReadOnlySpan<byte> cells, ReadOnlySpan<byte> asFiled)
     {
@@ -116,16 +107,18 @@ public sealed class ParquetTableOutput : TableOutput
     protected override void Flush()
     {
         if (_rows > 0) WriteRowGroup();
-        _writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _writer.Close();
+        _writer.Dispose();
+        _stream.Dispose();
         // The merge keeps every finished output until all are committed: what a row group needed goes now.
         foreach (var column in _columns) column.Release();
     }
 
     void WriteRowGroup()
     {
-        using (var group = _writer.CreateRowGroup())
+        using (var group = _writer.AppendRowGroup())
             foreach (var column in _columns)
-                column.WriteTo(group).GetAwaiter().GetResult();
+                column.WriteTo(group);
         _rows = 0;
         _bytes = 0;
     }
@@ -134,9 +127,7 @@ public sealed class ParquetTableOutput : TableOutput
 /// <summary>One column of a row group being gathered, in its type, from cells' UTF-8 bytes.</summary>
 abstract class TypedColumn
 {
-    public abstract DataField Field { get; }
-
-    public virtual bool IsText => false;
+    public abstract Column Column { get; }
 
     /// <summary>Cells that were not empty and did not fit the type.</summary>
     public int Misfits { get; protected set; }
@@ -145,20 +136,20 @@ abstract class TypedColumn
     public abstract void Add(ReadOnlySpan<byte> cell);
 
     /// <summary>Writes what was gathered as this column of the row group, and starts over.</summary>
-    public abstract Task WriteTo(ParquetRowGroupWriter group);
+    public abstract void WriteTo(RowGroupWriter group);
 
     /// <summary>Lets go of the row group's buffers once the file is complete.</summary>
     public abstract void Release();
 
     public static TypedColumn For(string name) => TableSchema.TypeOf(name) switch
     {
-        ColumnType.Date => new Values<DateOnly>(new DataField<DateOnly?>(name), TypedCells.TryDate),
-        ColumnType.Timestamp => new Values<DateTime>(new DateTimeDataField(name, DateTimeFormat.Timestamp, false, DateTimeTimeUnit.Millis, true),
-            TypedCells.TryTimestamp),
-        ColumnType.Number => new Values<double>(new DataField<double?>(name), TypedCells.TryNumber),
-        ColumnType.Flag => new Values<bool>(new DataField<bool?>(name), TypedCells.TryFlag),
-        ColumnType.Count => new Values<int>(new DataField<int?>(name), TypedCells.TryCount),
-        _ => new Text(new DataField<string>(name, true)),
+        ColumnType.Date => new Values<DateOnly, Date>(new Column<Date?>(name), TypedCells.TryDate, d => new Date(d.Year, d.Month, d.Day)),
+        ColumnType.Timestamp => new Values<DateTime, DateTime>(new Column<DateTime?>(name, LogicalType.Timestamp(isAdjustedToUtc: false, TimeUnit.Millis)),
+            TypedCells.TryTimestamp, t => t),
+        ColumnType.Number => new Values<double, double>(new Column<double?>(name), TypedCells.TryNumber, x => x),
+        ColumnType.Flag => new Values<bool, bool>(new Column<bool?>(name), TypedCells.TryFlag, x => x),
+        ColumnType.Count => new Values<int, int>(new Column<int?>(name), TypedCells.TryCount, x => x),
+        _ => new Text(new Column<string>(name)),
     };
 
     /// <summary>The cell as filed: the CSV puts an apostrophe before text a spreadsheet would run as a formula (rare, so through a string).</summary>
@@ -173,45 +164,50 @@ abstract class TypedColumn
         items[count] = item;
     }
 
-    sealed class Values<T>(DataField dataField, TypedCells.Parser<T> parse) : TypedColumn where T : struct
+    /// <param name="store">The parsed value as the column's type stores it.</param>
+    sealed class Values<TParsed, TStored>(Column column, TypedCells.Parser<TParsed> parse, Func<TParsed, TStored> store) : TypedColumn
+        where TParsed : struct where TStored : struct
     {
-        T?[] _values = [];
+        TStored?[] _values = [];
         int _count;
 
-        public override DataField Field => dataField;
+        public override Column Column => column;
 
         public override void Add(ReadOnlySpan<byte> cell)
         {
-            T? typed = null;
+            TStored? typed = null;
             if (!cell.IsEmpty)
             {
-                if (Guarded(cell) ? parse(Encoding.UTF8.GetBytes(Unguarded(cell)), out var value) : parse(cell, out value)) typed = value;
+                if (Guarded(cell) ? parse(Encoding.UTF8.GetBytes(Unguarded(cell)), out var value) : parse(cell, out value)) typed = store(value);
                 else Misfits++;
             }
             Put(ref _values, _count++, typed);
         }
 
-        public override async Task WriteTo(ParquetRowGroupWriter group)
+        public override void WriteTo(RowGroupWriter group)
         {
-            await group.WriteAsync(dataField, new ReadOnlyMemory<T?>(_values, 0, _count));
+            using var writer = group.NextColumn().LogicalWriter<TStored?>();
+            writer.WriteBatch(_values, 0, _count);
             _count = 0;
         }
 
         public override void Release() => _values = [];
     }
 
-    /// <summary>Text cells decoded into one buffer of characters per row group, each a slice of it: no string per cell.</summary>
-    sealed class Text(DataField dataField) : TypedColumn
+    /// <summary>
+    /// Text cells kept as their UTF-8 bytes in one pinned buffer per row group, each handed to the writer as a slice of
+    /// it (Parquet's byte arrays are UTF-8 too): no string per cell, nothing encoded twice.
+    /// </summary>
+    sealed class Text(Column column) : TypedColumn
     {
         (int Start, int Length)[] _cells = [];
-        ReadOnlyMemory<char>?[] _values = [];
+        short[] _present = [];
+        ByteArray[] _slices = [];
         int _count;
-        char[] _chars = ArrayPool<char>.Shared.Rent(1 << 16);
+        byte[] _bytes = GC.AllocateUninitializedArray<byte>(1 << 16, pinned: true);
         int _used;
 
-        public override DataField Field => dataField;
-
-        public override bool IsText => true;
+        public override Column Column => column;
 
         public override void Add(ReadOnlySpan<byte> cell)
         {
@@ -220,57 +216,39 @@ abstract class TypedColumn
                 Put(ref _cells, _count++, (-1, 0));
                 return;
             }
-            if (Guarded(cell))
-            {
-                var text = Unguarded(cell);
-                Append(text.Length, chars => text.AsSpan().CopyTo(chars));
-                return;
-            }
-            var needed = Encoding.UTF8.GetMaxCharCount(cell.Length);
-            Reserve(needed);
-            var written = Encoding.UTF8.GetChars(cell, _chars.AsSpan(_used));
-            Put(ref _cells, _count++, (_used, written));
-            _used += written;
+            if (Guarded(cell)) cell = Encoding.UTF8.GetBytes(Unguarded(cell));
+            Reserve(cell.Length);
+            cell.CopyTo(_bytes.AsSpan(_used));
+            Put(ref _cells, _count++, (_used, cell.Length));
+            _used += cell.Length;
         }
 
-        void Append(int length, SpanAction copy)
+        void Reserve(int bytes)
         {
-            Reserve(length);
-            copy(_chars.AsSpan(_used, length));
-            Put(ref _cells, _count++, (_used, length));
-            _used += length;
+            if (_used + bytes <= _bytes.Length) return;
+            var larger = GC.AllocateUninitializedArray<byte>(Math.Max(_bytes.Length * 2, _used + bytes), pinned: true);
+            _bytes.AsSpan(0, _used).CopyTo(larger);
+            _bytes = larger;
         }
 
-        delegate void SpanAction(Span<char> chars);
-
-        void Reserve(int chars)
+        public override unsafe void WriteTo(RowGroupWriter group)
         {
-            if (_used + chars <= _chars.Length) return;
-            var larger = ArrayPool<char>.Shared.Rent(Math.Max(_chars.Length * 2, _used + chars));
-            _chars.AsSpan(0, _used).CopyTo(larger);
-            ArrayPool<char>.Shared.Return(_chars);
-            _chars = larger;
-        }
-
-        public override async Task WriteTo(ParquetRowGroupWriter group)
-        {
-            if (_values.Length < _count) _values = new ReadOnlyMemory<char>?[_cells.Length];
-            for (var i = 0; i < _count; i++)
-            {
-                // Not a conditional expression: its null would become an empty slice through char[]'s conversion, not a null cell.
-                if (_cells[i].Start < 0) _values[i] = null;
-                else _values[i] = _chars.AsMemory(_cells[i].Start, _cells[i].Length);
-            }
-            await group.WriteAsync(dataField, new ReadOnlyMemory<ReadOnlyMemory<char>?>(_values, 0, _count));
+            if (_present.Length < _count) (_present, _slices) = (new short[_cells.Length], new ByteArray[_cells.Length]);
+            var values = 0;
+            // The buffer is pinned (allocated on the pinned heap): its address holds while the writer copies the slices.
+            fixed (byte* start = _bytes)
+                for (var i = 0; i < _count; i++)
+                {
+                    var (at, length) = _cells[i];
+                    _present[i] = (short)(at < 0 ? 0 : 1);
+                    if (at >= 0) _slices[values++] = new ByteArray((IntPtr)(start + at), length);
+                }
+            using (var writer = (ColumnWriter<ByteArray>)group.NextColumn())
+                writer.WriteBatch(_count, _present.AsSpan(0, _count), null, _slices.AsSpan(0, values));
             _count = 0;
             _used = 0;
         }
 
-        public override void Release()
-        {
-            (_cells, _values) = ([], []);
-            ArrayPool<char>.Shared.Return(_chars);
-            _chars = [];
-        }
+        public override void Release() => (_cells, _present, _slices, _bytes) = ([], [], [], []);
     }
 }

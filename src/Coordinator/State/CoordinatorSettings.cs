@@ -1,7 +1,7 @@
 using Akka.Configuration;
 using Form3Actors.Coordinator.Output;
 using Form3Actors.Core.Hosting;
-using Parquet;
+using ParquetSharp;
 
 namespace Form3Actors.Coordinator.State;
 
@@ -42,8 +42,8 @@ public sealed record CoordinatorSettings(
             c.Duration("nodes-leave-timeout"),
             c.String("csv-path-column"),
             c.Strings("directory-patterns"),
-            new ParquetSettings(c.Int("parquet.row-group-rows"), c.Bytes("parquet.row-group-bytes"), c.Enum<CompressionMethod>("parquet.compression"),
-                c.Enum<System.IO.Compression.CompressionLevel>("parquet.compression-level")));
+            new ParquetSettings(c.Int("parquet.row-group-rows"), c.Bytes("parquet.row-group-bytes"), c.Enum<Compression>("parquet.compression"),
+                c.Int("parquet.compression-level")));
     }
 }
 
