@@ -4,6 +4,11 @@ using Form3Actors.Messages;
 
 namespace Form3Actors.Coordinator.Tests;
 
+/// <summary>Tests that measure the heap: run alone, since other tests' garbage collected meanwhile would skew them.</summary>
+[CollectionDefinition(nameof(HeapMeasuring), DisableParallelization = true)]
+public sealed class HeapMeasuring;
+
+[Collection(nameof(HeapMeasuring))]
 public sealed class InputListingTests
 {
     static InputFile File(int i, string root, string sourcePath) => new(FileKey.Of($"{root}/{sourcePath}#{i}"), root, sourcePath);

@@ -21,6 +21,18 @@ static class CoordinatorProbe
     /// </summary>
     public static async Task<string?> Problem(string host, int port, X509Certificate2? certificate, bool checkTls, CancellationToken cancel)
     {
+        try
+        {
+            return await Look(host, port, certificate, checkTls, cancel);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            return null; // stopping: the caller sees its own signal and exits as stopped
+        }
+    }
+
+    static async Task<string?> Look(string host, int port, X509Certificate2? certificate, bool checkTls, CancellationToken cancel)
+    {
         using var client = new TcpClient();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         timeout.CancelAfter(Timeout);
