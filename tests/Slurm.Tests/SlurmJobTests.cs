@@ -142,6 +142,9 @@ public sealed partial class SlurmJobTests(SlurmFixture fixture) : IClassFixture<
         // A requeued job waits on its BeginTime; start it now.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (await JobState(job) != "PENDING" && DateTime.UtcNow < deadline) await Task.Delay(200);
+        // Not in the same second: slurmd refuses a job whose credential is dated the second its previous attempt's was
+        // revoked ("Job credential revoked"), which fails the job; a real cluster's BeginTime waits far longer.
+        await Task.Delay(TimeSpan.FromSeconds(2));
         await Slurm("scontrol", "update", $"JobId={job}", "StartTime=now");
         Assert.Equal("COMPLETED", await WaitForEnd(job, runDir));
 
