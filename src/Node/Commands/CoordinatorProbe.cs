@@ -1,14 +1,15 @@
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Form3Actors.Node.Commands;
 
 /// <summary>
 /// A look at the coordinator's port before joining, so that a node that cannot work with it says why at once instead of
-/// retrying for its whole join timeout: nothing listens there (or nothing answers: a firewall, a wrong --host), or it
-/// speaks TLS while this node was told plain TCP, or the other way round.
+/// retrying for its whole join timeout: nothing listens there (or nothing answers: a firewall, a wrong --host), it
+/// speaks TLS while this node was told plain TCP or the other way round, or it holds another run's certificate.
 /// </summary>
 static class CoordinatorProbe
 {
@@ -47,7 +48,18 @@ static class CoordinatorProbe
                 "resolves and can reach (a firewall, the interface it listens on: the coordinator's --host and --bind-host)";
         }
         if (!checkTls) return null;
-        using var tls = new SslStream(client.GetStream(), leaveInnerStreamOpen: false, (_, _, _, _) => true);
+        // The coordinator's certificate is seen before it judges this node's, so a coordinator of another run is named
+        // whichever side ends the handshake first.
+        string? presented = null;
+        using var tls = new SslStream(client.GetStream(), leaveInnerStreamOpen: false, (_, server, _, _) =>
+        {
+            presented = server?.GetCertHashString(HashAlgorithmName.SHA256);
+            return true;
+        });
+        string? Foreign() => certificate != null && presented != null && presented != certificate.GetCertHashString(HashAlgorithmName.SHA256)
+            ? $"the coordinator at {host}:{port} presented a certificate that is not this node's: this node and the coordinator do not hold the same " +
+              "run certificate; start the node with the coordinator's --run-dir (it holds the certificate), or start both with --insecure-transport"
+            : null;
         var options = new SslClientAuthenticationOptions
         {
             TargetHost = host,
@@ -56,6 +68,7 @@ static class CoordinatorProbe
         try
         {
             await tls.AuthenticateAsClientAsync(options, timeout.Token);
+            if (Foreign() is { } foreign) return foreign;
             return certificate == null
                 ? $"the coordinator at {host}:{port} uses TLS with the run's certificate, but this node was told plain TCP (--insecure-transport): " +
                   "start it without --insecure-transport, with the coordinator's --run-dir (it holds the certificate)"
@@ -66,6 +79,10 @@ static class CoordinatorProbe
             // The coordinator answered in TLS (and refused a client without the run's certificate): it speaks TLS.
             return $"the coordinator at {host}:{port} uses TLS with the run's certificate, but this node was told plain TCP (--insecure-transport): " +
                 "start it without --insecure-transport, with the coordinator's --run-dir (it holds the certificate)";
+        }
+        catch (Exception e) when (e is IOException or AuthenticationException && Foreign() != null)
+        {
+            return Foreign();
         }
         catch (Exception e) when (e is IOException or AuthenticationException && certificate != null && IsEndOfStream(e))
         {
